@@ -1,0 +1,32 @@
+/**
+ * client-proxy's flags and environment, declared once. The client container passes them as
+ * environment variables and the refresh token as a file in its volume, so `docker inspect` of the
+ * proxy container never shows a credential.
+ */
+import { defineProgram, LOG_LEVELS, type Config } from '@swarmgate/core'
+import { createRequire } from 'node:module'
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+export const program = defineProgram({
+  name: 'swarmgate-client-proxy',
+  version,
+  summary: 'Local Docker endpoint for the docker CLI: adds a swarmgate token to every call and forwards it over pinned TLS to a manager of the swarm.',
+  usage: 'swarmgate-client-proxy --swarm NS/NAME --endpoint HOST:PORT [--endpoint ...] (--fingerprint sha256:... | --ca-file FILE) [options]\n       swarmgate-client-proxy healthcheck [options]',
+  options: {
+    swarm: { kind: 'string', flag: '--swarm', env: 'SWARMGATE_SWARM', required: true, value: 'NS/NAME', help: 'Name of the swarm (the token audience), such as alice/prod' },
+    endpoints: { kind: 'list', flag: '--endpoint', env: 'SWARMGATE_ENDPOINTS', value: 'HOST:PORT', help: 'A server-proxy endpoint; give one per manager, they are tried in order' },
+    fingerprint: { kind: 'string', flag: '--fingerprint', env: 'SWARMGATE_FINGERPRINT', value: 'sha256:HEX', help: 'Pinned SHA-256 fingerprint of the swarm\'s CA or server certificate' },
+    caFile: { kind: 'string', flag: '--ca-file', env: 'SWARMGATE_CA_FILE', value: 'FILE', help: 'PEM CA bundle to verify the server with instead of a fingerprint' },
+    refreshTokenFile: { kind: 'string', flag: '--refresh-token-file', env: 'SWARMGATE_REFRESH_TOKEN_FILE', value: 'FILE', help: 'File holding the refresh token to get access tokens with' },
+    username: { kind: 'string', flag: '--username', env: 'SWARMGATE_USERNAME', help: 'Account name, when logging in with a password instead of a refresh token' },
+    passwordFile: { kind: 'string', flag: '--password-file', env: 'SWARMGATE_PASSWORD_FILE', value: 'FILE', help: 'File holding the password for --username' },
+    host: { kind: 'string', flag: '--host', env: 'SWARMGATE_LISTEN_HOST', default: '127.0.0.1', value: 'ADDR', help: 'Address to listen on; anything but loopback is warned about' },
+    port: { kind: 'port', flag: '--port', env: 'SWARMGATE_LISTEN_PORT', default: 2375, help: 'Port to listen on (0 picks a free one)' },
+    refreshMargin: { kind: 'seconds', flag: '--refresh-margin', env: 'SWARMGATE_REFRESH_MARGIN', default: 60, value: 'DURATION', help: 'Renew the access token this long before it expires' },
+    logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' }
+  },
+  epilog: 'Commands:\n  healthcheck   Ask the running client-proxy (same --host and --port) whether it holds a valid token; exit 0 if so'
+})
+
+export type ClientProxyConfig = Config<typeof program.options>

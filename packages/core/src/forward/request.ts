@@ -1,0 +1,99 @@
+/**
+ * Forwards one plain (not hijacked) Docker API call: the request body streams up as it arrives,
+ * the response streams down with backpressure, response headers are flushed at once (the CLI
+ * waits for the headers of POST /containers/{id}/wait before it starts the container), and a
+ * client that goes away aborts the upstream call.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Dispatcher } from 'undici'
+import type { Upstream } from './upstream.js'
+import { endToEndHeaders } from './headers.js'
+
+export type ForwardOutcome =
+  /** The upstream answered and the answer was passed on (or the client left while it streamed). */
+  | { readonly kind: 'forwarded', readonly status: number, readonly clientAborted: boolean }
+  /** The upstream answered with a status the caller asked to handle itself; nothing was sent. */
+  | { readonly kind: 'declined', readonly status: number }
+  /** The upstream call failed; `responded` tells whether a response had already started. */
+  | { readonly kind: 'failed', readonly error: Error, readonly responded: boolean }
+
+export interface ForwardRequestOptions {
+  readonly upstream: Upstream
+  /** The raw request headers to send upstream (end-to-end headers only; see endToEndHeaders). */
+  readonly headers: readonly string[]
+  /** Statuses the caller handles itself when they come back (only for calls without a body). */
+  readonly decline?: (status: number) => boolean
+}
+
+/** True when the request carries a body that has to be streamed upstream. */
+export function hasRequestBody (req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  if (length !== undefined) return length !== '0'
+  return req.headers['transfer-encoding'] !== undefined
+}
+
+/** Forwards `req` to the upstream and streams the answer into `res`. Never throws. */
+export async function forwardRequest (req: IncomingMessage, res: ServerResponse, opts: ForwardRequestOptions): Promise<ForwardOutcome> {
+  return await new Promise<ForwardOutcome>((resolve) => {
+    const withBody = hasRequestBody(req)
+    let abort: ((err?: Error) => void) | undefined
+    let resume: (() => void) | undefined
+    let status = 0
+    let declined = false
+    let settled = false
+    const settle = (outcome: ForwardOutcome): void => { if (!settled) { settled = true; resolve(outcome) } }
+
+    const onClientClose = (): void => {
+      if (res.writableFinished) return
+      abort?.(new Error('client closed the connection'))
+      settle({ kind: 'forwarded', status, clientAborted: true })
+    }
+    res.once('close', onClientClose)
+    res.on('drain', () => resume?.())
+
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect (a) {
+        abort = a
+        if (res.destroyed) a(new Error('client closed the connection'))
+      },
+      onHeaders (statusCode, rawHeaders, resumeUpstream, statusText) {
+        status = statusCode
+        resume = resumeUpstream
+        if (opts.decline?.(statusCode) === true && !withBody) {
+          declined = true
+          abort?.(new Error('declined'))
+          res.off('close', onClientClose)
+          settle({ kind: 'declined', status: statusCode })
+          return false
+        }
+        res.writeHead(statusCode, statusText, endToEndHeaders(rawHeaders.map(String)))
+        res.flushHeaders()
+        return true
+      },
+      onData (chunk) {
+        return res.write(chunk)
+      },
+      onComplete () {
+        res.off('close', onClientClose)
+        res.end()
+        settle({ kind: 'forwarded', status, clientAborted: false })
+      },
+      onError (error) {
+        res.off('close', onClientClose)
+        if (declined || settled) return
+        if (res.headersSent) res.destroy(error)
+        settle({ kind: 'failed', error, responded: res.headersSent })
+      }
+    }
+
+    opts.upstream.dispatcher.dispatch({
+      origin: opts.upstream.origin,
+      path: req.url ?? '/',
+      method: req.method as Dispatcher.HttpMethod,
+      headers: opts.headers as string[],
+      body: withBody ? req : null,
+      headersTimeout: 0,
+      bodyTimeout: 0
+    }, handler)
+  })
+}

@@ -1,0 +1,84 @@
+/**
+ * Forwards a hijacked call (Connection: Upgrade with Upgrade: tcp or h2c): attach, exec start,
+ * BuildKit's /session and /grpc. node-http-proxy cannot carry these (see docs/decisions.md), so
+ * this is done by hand: a dedicated upstream connection, the request line and raw headers written
+ * as received, then whatever body bytes came with the upgrade (exec start's JSON arrives in
+ * `head` and the engine reads it before answering 101), then bytes piped both ways. The engine's
+ * answer passes through byte for byte. Each direction ends on its own (half-close: the CLI closes
+ * its write side when stdin ends and keeps reading), and when either socket closes both are
+ * destroyed so no attach stays open on the engine.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Upstream } from './upstream.js'
+import { writeDockerErrorToSocket } from './docker-error.js'
+import { describeUpstreamError } from './upstream-error.js'
+
+export interface UpgradeOutcome {
+  /** The status on the upstream's first response line, 0 if none arrived. */
+  readonly status: number
+  readonly bytesIn: number
+  readonly bytesOut: number
+  readonly error?: Error
+}
+
+/** True for the upgrade protocols the Docker API uses for hijacking. */
+export function isHijack (req: IncomingMessage): boolean {
+  const upgrade = req.headers.upgrade?.toLowerCase()
+  return upgrade === 'tcp' || upgrade === 'h2c'
+}
+
+/** Serialises a request head from its raw headers exactly as received. */
+function requestHead (req: IncomingMessage, headers: readonly string[]): string {
+  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`
+  return head + '\r\n'
+}
+
+/** Forwards an upgrade request taken from the server's 'upgrade' event; resolves when both sides closed. */
+export async function forwardUpgrade (
+  req: IncomingMessage,
+  client: Duplex,
+  head: Buffer,
+  opts: { readonly upstream: Upstream, readonly headers: readonly string[] }
+): Promise<UpgradeOutcome> {
+  client.on('error', () => client.destroy())
+  let upstream: Duplex
+  try {
+    upstream = await opts.upstream.connect()
+  } catch (err) {
+    const failure = describeUpstreamError(err as Error, opts.upstream.name)
+    writeDockerErrorToSocket(client, failure.statusCode, failure.message)
+    return { status: failure.statusCode, bytesIn: 0, bytesOut: 0, error: err as Error }
+  }
+  if (client.destroyed) {
+    upstream.destroy()
+    return { status: 0, bytesIn: 0, bytesOut: 0 }
+  }
+
+  return await new Promise<UpgradeOutcome>((resolve) => {
+    let status = 0
+    let bytesIn = head.length
+    let bytesOut = 0
+    let error: Error | undefined
+    let closed = 0
+    const onClose = (): void => {
+      client.destroy()
+      upstream.destroy()
+      if (++closed === 2) resolve(error === undefined ? { status, bytesIn, bytesOut } : { status, bytesIn, bytesOut, error })
+    }
+    upstream.on('error', (err: Error) => { error ??= err; upstream.destroy() })
+    client.on('close', onClose)
+    upstream.on('close', onClose)
+    client.on('data', (chunk: Buffer) => { bytesIn += chunk.length })
+    upstream.on('data', (chunk: Buffer) => {
+      if (bytesOut === 0) status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0)
+      bytesOut += chunk.length
+    })
+
+    upstream.write(requestHead(req, opts.headers))
+    if (head.length > 0) upstream.write(head)
+    client.pipe(upstream)
+    upstream.pipe(client)
+  })
+}

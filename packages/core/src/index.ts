@@ -1,0 +1,13 @@
+// @swarmgate/core: only what two or more swarmgate programs share.
+export { SwarmgateError, defineErrors, hasCode } from './errors.js'
+export { defineProgram, parseArgs, renderHelp, type Config, type OptionSpec, type ProgramSpec, type ParseResult } from './config.js'
+export { createLogger, LOG_LEVELS, REDACTED_PATHS, type Logger } from './logger.js'
+export { normalizePin, fingerprintOf, checkPin } from './tls-pin.js'
+export { endToEndHeaders, withoutHeaders, headerValue } from './forward/headers.js'
+export { dockerErrorBody, sendDockerError, writeDockerErrorToSocket } from './forward/docker-error.js'
+export { describeUpstreamError, type UpstreamFailure } from './forward/upstream-error.js'
+export { unixSocketUpstream, openSocket, STREAM_POOL_OPTIONS, type Upstream } from './forward/upstream.js'
+export { forwardRequest, hasRequestBody, type ForwardOutcome, type ForwardRequestOptions } from './forward/request.js'
+export { forwardUpgrade, isHijack, type UpgradeOutcome } from './forward/upgrade.js'
+export { RESERVED_PREFIX, PATHS, type AccessClaims } from './protocol.js'
+export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAccountStore, validAccountName, MIN_PASSWORD_LENGTH, type Account, type AccountStore } from './accounts.js'

@@ -1,0 +1,25 @@
+/**
+ * The swarmgate protocol between client-proxy and server-proxy (docs/protocol.md). Everything of
+ * swarmgate's own lives under one prefix that no Docker API path can start with: Docker paths are
+ * /_ping, /v1.NN/..., /containers/..., /session and the like.
+ */
+export const RESERVED_PREFIX = '/_swarmgate/'
+
+export const PATHS = {
+  token: `${RESERVED_PREFIX}v1/token`,
+  jwks: `${RESERVED_PREFIX}v1/jwks.json`,
+  health: `${RESERVED_PREFIX}v1/health`
+} as const
+
+/** Claims of an access token, as server-proxy signs and verifies them. */
+export interface AccessClaims {
+  readonly iss: string
+  /** The account name. */
+  readonly sub: string
+  /** The swarm's name, such as alice/prod. */
+  readonly aud: string
+  readonly iat: number
+  readonly nbf: number
+  readonly exp: number
+  readonly jti: string
+}

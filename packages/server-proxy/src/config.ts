@@ -1,0 +1,37 @@
+/**
+ * server-proxy's flags and environment, declared once. In the swarm service every file comes from
+ * a swarm secret mounted under /run/secrets (registration sets the environment to match).
+ */
+import { defineProgram, LOG_LEVELS, type Config } from '@swarmgate/core'
+import { createRequire } from 'node:module'
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+/** The longest access-token lifetime server-proxy accepts (issue #3: at most 15 minutes). */
+export const MAX_TOKEN_TTL = 15 * 60
+
+export const program = defineProgram({
+  name: 'swarmgate-server-proxy',
+  version,
+  summary: 'Authenticating TLS proxy in front of a swarm manager\'s Docker engine: issues tokens for valid credentials and forwards every Docker API call that carries a valid token to the local engine socket.',
+  usage: 'swarmgate-server-proxy [options]\n       swarmgate-server-proxy healthcheck [options]',
+  options: {
+    host: { kind: 'string', flag: '--host', env: 'SWARMGATE_HOST', default: '0.0.0.0', value: 'ADDR', help: 'Address to listen on' },
+    port: { kind: 'port', flag: '--port', env: 'SWARMGATE_PORT', default: 2376, help: 'Port to listen on (0 picks a free one)' },
+    tlsCert: { kind: 'string', flag: '--tls-cert', env: 'SWARMGATE_TLS_CERT', default: '/run/secrets/swarmgate-tls-cert', value: 'FILE', help: 'PEM certificate chain served to clients (server certificate first, then the CA)' },
+    tlsKey: { kind: 'string', flag: '--tls-key', env: 'SWARMGATE_TLS_KEY', default: '/run/secrets/swarmgate-tls-key', value: 'FILE', help: 'PEM private key of the server certificate' },
+    insecureHttp: { kind: 'boolean', flag: '--insecure-http', env: 'SWARMGATE_INSECURE_HTTP', help: 'Serve plain HTTP instead of TLS (for tests behind another TLS hop only; never the default)' },
+    signingKeys: { kind: 'string', flag: '--signing-keys', env: 'SWARMGATE_SIGNING_KEYS', default: '/run/secrets/swarmgate-signing-keys', value: 'FILE', help: 'JSON Web Key Set with the private token signing keys; the first key signs, the others only verify' },
+    accounts: { kind: 'string', flag: '--accounts', env: 'SWARMGATE_ACCOUNTS', default: '/run/secrets/swarmgate-accounts', value: 'FILE', help: 'Account store (JSON) with the accounts allowed to get tokens' },
+    swarmName: { kind: 'string', flag: '--swarm-name', env: 'SWARMGATE_SWARM_NAME', required: true, value: 'NS/NAME', help: 'Name of this swarm, such as alice/prod: the audience of every token' },
+    issuer: { kind: 'string', flag: '--issuer', env: 'SWARMGATE_ISSUER', default: 'swarmgate', help: 'Issuer claim of the tokens' },
+    tokenTtl: { kind: 'seconds', flag: '--token-ttl', env: 'SWARMGATE_TOKEN_TTL', default: MAX_TOKEN_TTL, value: 'DURATION', help: 'Access token lifetime, at most 15m' },
+    refreshTtl: { kind: 'seconds', flag: '--refresh-ttl', env: 'SWARMGATE_REFRESH_TTL', default: 30 * 86400, value: 'DURATION', help: 'Refresh token lifetime' },
+    clockSkew: { kind: 'seconds', flag: '--clock-skew', env: 'SWARMGATE_CLOCK_SKEW', default: 30, value: 'DURATION', help: 'Clock difference tolerated when checking token times' },
+    engineSocket: { kind: 'string', flag: '--engine-socket', env: 'SWARMGATE_ENGINE_SOCKET', default: '/var/run/docker.sock', value: 'PATH', help: 'Unix socket of the local Docker engine' },
+    logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' }
+  },
+  epilog: 'Commands:\n  healthcheck   Ask the running server-proxy (same --port and TLS settings) whether it is healthy; exit 0 if so'
+})
+
+export type ServerConfig = Config<typeof program.options>
