@@ -1,0 +1,30 @@
+import t from 'tap'
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto'
+import { createSigningKeySet, rotateSigningKeySet } from '../../src/identity/signing-keys.js'
+
+t.test('a key set holds one private Ed25519 JWK that signs', async (t) => {
+  const text = await createSigningKeySet()
+  const { keys } = JSON.parse(text) as { keys: Array<Record<string, string>> }
+  t.equal(keys.length, 1)
+  const jwk = keys[0] as Record<string, string>
+  t.match(jwk, { kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' })
+  t.match(jwk.kid, /^[A-Za-z0-9_-]{16}$/)
+  const privateKey = createPrivateKey({ key: jwk, format: 'jwk' })
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' })
+  const data = Buffer.from('payload')
+  t.ok(verify(null, data, publicKey, sign(null, data, privateKey)))
+})
+
+t.test('rotation puts a new key first and keeps old ones as asked', async (t) => {
+  const first = await createSigningKeySet()
+  const kid0 = (JSON.parse(first) as { keys: Array<{ kid: string }> }).keys[0]?.kid
+  const second = rotateSigningKeySet(first)
+  const kids = (JSON.parse(second) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid)
+  t.equal(kids.length, 2)
+  t.equal(kids[1], kid0)
+  t.not(kids[0], kid0)
+  const third = rotateSigningKeySet(second, 1)
+  t.equal((JSON.parse(third) as { keys: unknown[] }).keys.length, 2, 'keep bounds the retired keys')
+  t.equal((JSON.parse(rotateSigningKeySet(third, 0)) as { keys: unknown[] }).keys.length, 1)
+  t.throws(() => rotateSigningKeySet('{}'), TypeError)
+})
