@@ -1,0 +1,90 @@
+/**
+ * Builds client-proxy from its config and a logger; never listens (main.ts does). A plain HTTP
+ * server for the local docker CLI: its own health endpoint under the reserved prefix, every other
+ * call relayed to the swarm with the token added, hijacked calls through the 'upgrade' event.
+ */
+import http from 'node:http'
+import { readFile } from 'node:fs/promises'
+import type { Duplex } from 'node:stream'
+import { PATHS, RESERVED_PREFIX, isHijack, normalizePin, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import type { ClientProxyConfig } from './config.js'
+import { parseEndpoint, type Endpoint, type Trust } from './pinned-tls.js'
+import { SwarmUpstream, formatEndpoint } from './swarm-upstream.js'
+import { TokenKeeper, type Credentials } from './token-keeper.js'
+import { DockerRelay } from './docker-relay.js'
+import { errors } from './errors.js'
+
+export interface ClientProxy {
+  readonly server: http.Server
+  readonly keeper: TokenKeeper
+  close (): Promise<void>
+}
+
+function endpointsOf (config: ClientProxyConfig): Endpoint[] {
+  if (config.endpoints.length === 0) throw errors.SG_ERR_NO_ENDPOINT()
+  return config.endpoints.map((text) => parseEndpoint(text) ?? (() => { throw errors.SG_ERR_ENDPOINT_FORMAT(`got "${text}"`) })())
+}
+
+async function trustOf (config: ClientProxyConfig): Promise<Trust> {
+  if (config.fingerprint !== undefined) return { pin: normalizePin(config.fingerprint) }
+  if (config.caFile === undefined) throw errors.SG_ERR_NO_TRUST()
+  try {
+    return { ca: await readFile(config.caFile, 'utf8') }
+  } catch (err) {
+    throw errors.SG_ERR_FILE_UNREADABLE(`the CA bundle at ${config.caFile}`, err)
+  }
+}
+
+function credentialsOf (config: ClientProxyConfig): Credentials {
+  if (config.refreshTokenFile !== undefined) return { refreshTokenFile: config.refreshTokenFile }
+  if (config.username !== undefined && config.passwordFile !== undefined) return { username: config.username, passwordFile: config.passwordFile }
+  throw errors.SG_ERR_NO_CREDENTIALS()
+}
+
+/** Builds the client-proxy; `keeper.renew()` gets the first token (main.ts waits for it). */
+export async function buildClientProxy (config: ClientProxyConfig, logger: Logger): Promise<ClientProxy> {
+  const upstream = new SwarmUpstream(endpointsOf(config), await trustOf(config), logger)
+  const keeper = new TokenKeeper({ upstream, swarm: config.swarm, credentials: credentialsOf(config), marginSeconds: config.refreshMargin, logger })
+  const relay = new DockerRelay(upstream, keeper, logger)
+  const hijacked = new Set<Duplex>()
+
+  const health = (res: http.ServerResponse): void => {
+    const state = keeper.state
+    const body = JSON.stringify(state === undefined
+      ? { status: 'no valid token', swarm: config.swarm, endpoint: formatEndpoint(upstream.endpoint) }
+      : { status: 'ok', swarm: config.swarm, endpoint: formatEndpoint(upstream.endpoint), account: state.account, expiresAt: new Date(state.expiresAt).toISOString() })
+    res.writeHead(state === undefined ? 503 : 200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body)
+  }
+
+  const server = http.createServer((req, res) => {
+    if (req.url === PATHS.health) health(res)
+    else if (req.url?.startsWith(RESERVED_PREFIX) === true) {
+      // The swarm's own token service is not for the local CLI: it would carry credentials through.
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'swarmgate: not found' }))
+    } else relay.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
+  })
+  server.requestTimeout = 0
+  server.timeout = 0
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!isHijack(req)) {
+      writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
+      return
+    }
+    hijacked.add(socket)
+    socket.once('close', () => hijacked.delete(socket))
+    relay.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
+  })
+  server.on('clientError', (_err, socket) => { socket.destroy() })
+
+  return {
+    server,
+    keeper,
+    close: async () => {
+      keeper.stop()
+      for (const socket of hijacked) socket.destroy()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await upstream.close()
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Builds server-proxy from its config and a logger; never listens (main.ts does). One HTTPS server
+ * (plain HTTP only when asked) routes by path: the reserved prefix goes to fastify (token service),
+ * everything else bypasses fastify entirely, because Docker API bodies are multi-GB streams that
+ * must not be parsed or buffered, and hijacked calls arrive on the server's 'upgrade' event.
+ */
+import http from 'node:http'
+import https from 'node:https'
+import { readFile } from 'node:fs/promises'
+import type { Duplex } from 'node:stream'
+import Fastify, { LogController } from 'fastify'
+import { RESERVED_PREFIX, isHijack, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import type { ServerConfig } from './config.js'
+import { loadSigningKeys } from './signing-keys.js'
+import { Authenticator } from './authenticator.js'
+import { AccessCache } from './access-cache.js'
+import { DockerGateway } from './docker-gateway.js'
+import { tokenRoutes } from './token-routes.js'
+import { errors } from './errors.js'
+import type { TokenSettings } from './tokens.js'
+
+export interface ServerProxy {
+  readonly server: http.Server
+  /** Closes the listener, every hijacked session and the engine connections. */
+  close (): Promise<void>
+}
+
+const ACCESS_CACHE_SIZE = 50_000
+
+async function readSecretFile (path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    throw errors.SG_ERR_FILE_UNREADABLE(`${what} at ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err)
+  }
+}
+
+/** Builds the server-proxy: reads its secrets, wires the token service and the Docker gateway. */
+export async function buildServerProxy (config: ServerConfig, logger: Logger): Promise<ServerProxy> {
+  if (config.tokenTtl < 10 || config.tokenTtl > 15 * 60) throw errors.SG_ERR_TOKEN_TTL(`got ${config.tokenTtl} seconds`)
+  const [keysText, accountsText, tls] = await Promise.all([
+    readSecretFile(config.signingKeys, 'the signing keys'),
+    readSecretFile(config.accounts, 'the account store'),
+    config.insecureHttp
+      ? undefined
+      : Promise.all([readSecretFile(config.tlsCert, 'the TLS certificate'), readSecretFile(config.tlsKey, 'the TLS key')])
+  ])
+  const keys = await loadSigningKeys(keysText)
+  const settings: TokenSettings = {
+    issuer: config.issuer,
+    audience: config.swarmName,
+    accessTtl: config.tokenTtl,
+    refreshTtl: config.refreshTtl,
+    clockSkew: config.clockSkew
+  }
+  const upstream = unixSocketUpstream(config.engineSocket)
+  const gateway = new DockerGateway({ keys, settings, cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew), upstream, logger })
+  const hijacked = new Set<Duplex>()
+
+  const app = Fastify({
+    loggerInstance: logger.child({ module: 'token-service' }),
+    // One line per call, written by the onResponse hook below, instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    serverFactory: (handler) => {
+      const route: http.RequestListener = (req, res) => {
+        if (req.url?.startsWith(RESERVED_PREFIX) === true) handler(req, res)
+        else gateway.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
+      }
+      // allowHalfOpen: the CLI closes its write side when stdin ends and keeps reading (hijack).
+      const server = tls === undefined
+        ? http.createServer(route)
+        : https.createServer({ cert: tls[0], key: tls[1], minVersion: 'TLSv1.2', allowHalfOpen: true }, route)
+      // Docker streams (logs -f, events, uploads) may be silent or slow for hours.
+      server.requestTimeout = 0
+      server.timeout = 0
+      server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (!isHijack(req) || req.url?.startsWith(RESERVED_PREFIX) === true) {
+          writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
+          return
+        }
+        hijacked.add(socket)
+        socket.once('close', () => hijacked.delete(socket))
+        gateway.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
+      })
+      server.on('clientError', (_err, socket) => { socket.destroy() })
+      return server
+    }
+  })
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, path: req.url, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 100) / 100 }, 'call')
+  })
+  await app.register(tokenRoutes, {
+    keys,
+    settings,
+    authenticator: new Authenticator(parseAccountStore(accountsText)),
+    engineHealthy: async () => {
+      try {
+        const res = await upstream.dispatcher.request({ origin: upstream.origin, path: '/_ping', method: 'GET', headersTimeout: 5_000, bodyTimeout: 5_000 })
+        await res.body.dump()
+        return res.statusCode === 200
+      } catch {
+        return false
+      }
+    }
+  })
+  await app.ready()
+
+  return {
+    server: app.server,
+    close: async () => {
+      for (const socket of hijacked) socket.destroy()
+      app.server.closeAllConnections()
+      await app.close()
+      await upstream.close()
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Every failure server-proxy reports, with its stable code. Token refusals are 401 and name the
+ * check that failed; they never contain the token.
+ */
+import { defineErrors } from '@swarmgate/core'
+
+export const errors = defineErrors({
+  SG_ERR_AUTH_MISSING: { message: 'swarmgate: authentication required: no Authorization: Bearer token (run the swarmgate client to log in)', statusCode: 401 },
+  SG_ERR_AUTH_MALFORMED: { message: 'swarmgate: the token is malformed', statusCode: 401 },
+  SG_ERR_AUTH_EXPIRED: { message: 'swarmgate: the token has expired', statusCode: 401 },
+  SG_ERR_AUTH_NOT_YET_VALID: { message: 'swarmgate: the token is not valid yet (check the clocks)', statusCode: 401 },
+  SG_ERR_AUTH_BAD_SIGNATURE: { message: 'swarmgate: the token signature does not verify', statusCode: 401 },
+  SG_ERR_AUTH_UNKNOWN_KEY: { message: 'swarmgate: the token was signed by a key this swarm does not know', statusCode: 401 },
+  SG_ERR_AUTH_ALGORITHM: { message: 'swarmgate: the token uses an algorithm that is not allowed', statusCode: 401 },
+  SG_ERR_AUTH_OTHER_SWARM: { message: 'swarmgate: the token is for another swarm', statusCode: 401 },
+  SG_ERR_AUTH_CLAIMS: { message: 'swarmgate: the token claims are not acceptable', statusCode: 401 },
+  SG_ERR_KEYS_INVALID: { message: 'the token signing key set is not usable' },
+  SG_ERR_FILE_UNREADABLE: { message: 'cannot read a file server-proxy needs' },
+  SG_ERR_TOKEN_TTL: { message: 'the access token lifetime must be between 10 seconds and 15 minutes' }
+})
