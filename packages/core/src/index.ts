@@ -11,3 +11,4 @@ export { forwardRequest, hasRequestBody, type ForwardOutcome, type ForwardReques
 export { forwardUpgrade, isHijack, type UpgradeOutcome } from './forward/upgrade.js'
 export { RESERVED_PREFIX, PATHS, type AccessClaims } from './protocol.js'
 export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAccountStore, validAccountName, MIN_PASSWORD_LENGTH, type Account, type AccountStore } from './accounts.js'
+export * from './engine/index.js'
