@@ -12,3 +12,5 @@ export { forwardUpgrade, isHijack, type UpgradeOutcome } from './forward/upgrade
 export { RESERVED_PREFIX, PATHS, type AccessClaims } from './protocol.js'
 export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAccountStore, validAccountName, MIN_PASSWORD_LENGTH, type Account, type AccountStore } from './accounts.js'
 export * from './engine/index.js'
+export { Prompter, readPasswordFromStdin, type TerminalInput, type PromptOptions } from './prompt.js'
+export { parseSwarmName, SWARM_NAME_RULE } from './swarm-name.js'
