@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Makes sure a Docker engine answers on /var/run/docker.sock and is a single-node swarm manager.
+# Idempotent: on a machine where both already hold it only asks the engine twice. On a fresh
+# Debian machine it installs Debian's docker.io and iptables, starts dockerd in the background
+# with its log in $SWARMGATE_DOCKERD_LOG, and runs `docker swarm init`. Used by quickstart, the
+# test command and the test bed (test/testbed/engine.ts), so all three agree on one engine.
+#
+#   scripts/engine.sh [--no-swarm] [--test-tools]
+#     --no-swarm    stop once the engine answers (do not make it a swarm manager)
+#     --test-tools  also install what the tests use: busybox-static, docker-registry,
+#                   apache2-utils (htpasswd), openssl, tmux
+set -euo pipefail
+
+SOCKET=/var/run/docker.sock
+PIDFILE=/var/run/docker.pid
+LOG=${SWARMGATE_DOCKERD_LOG:-/var/log/swarmgate-dockerd.log}
+START_TIMEOUT=${SWARMGATE_DOCKERD_START_TIMEOUT:-90}
+
+swarm=1
+test_tools=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-swarm) swarm=0 ;;
+    --test-tools) test_tools=1 ;;
+    -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "engine.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "engine: $*" >&2; }
+fail() { echo "engine: $*" >&2; exit 1; }
+
+# Always the local socket: a DOCKER_HOST pointing through swarmgate must not decide what
+# "the engine" is.
+local_docker() { DOCKER_HOST="unix://$SOCKET" DOCKER_CONTEXT='' docker "$@"; }
+engine_answers() { command -v docker >/dev/null && local_docker info >/dev/null 2>&1; }
+
+apt_updated=0
+# install_missing "package:probe" ...: installs each package whose probe fails. A probe is a
+# command name, or "dpkg" when only the package itself will do (busybox-static, because the
+# dynamically linked busybox package provides the same /bin/busybox).
+install_missing() {
+  local missing=() spec pkg probe
+  for spec in "$@"; do
+    pkg=${spec%%:*} probe=${spec#*:}
+    if [ "$probe" = dpkg ]; then
+      dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    else
+      command -v "$probe" >/dev/null || missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || fail "missing ${missing[*]}; installing them needs root (run this as root, e.g. with sudo)."
+  if [ ! -r /etc/debian_version ] || ! command -v apt-get >/dev/null; then
+    fail "missing ${missing[*]}; this script installs Debian packages only. Install Docker Engine (with iptables) yourself, start it on $SOCKET, and run this again."
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if [ $apt_updated -eq 0 ]; then
+    say "apt-get update"
+    apt-get update -qq >&2 || fail "apt-get update failed"
+    apt_updated=1
+  fi
+  say "installing ${missing[*]}"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || fail "apt-get install ${missing[*]} failed"
+}
+
+# The pid dockerd wrote, if that process still runs.
+running_dockerd_pid() {
+  local pid
+  pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+start_dockerd() {
+  [ "$(id -u)" -eq 0 ] || fail "no Docker engine answers on $SOCKET and starting one needs root (run this as root, e.g. with sudo)."
+  local pid
+  if pid=$(running_dockerd_pid); then
+    say "dockerd (pid $pid) is running but not answering yet; waiting for it"
+  else
+    say "starting dockerd (log: $LOG)"
+    mkdir -p "$(dirname "$LOG")"
+    # setsid: dockerd must outlive this script and the test run that called it.
+    setsid dockerd --pidfile "$PIDFILE" </dev/null >>"$LOG" 2>&1 &
+    pid=$!
+  fi
+  local waited=0
+  until engine_answers; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$LOG" >&2 || true
+      fail "dockerd exited during start-up; its log is $LOG (last lines above)"
+    fi
+    if [ $waited -ge "$START_TIMEOUT" ]; then
+      tail -n 30 "$LOG" >&2 || true
+      fail "dockerd did not answer on $SOCKET within ${START_TIMEOUT}s; its log is $LOG"
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  say "dockerd answers on $SOCKET"
+}
+
+ensure_swarm() {
+  local state
+  state=$(local_docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')
+  case "$state" in
+    'active true') return 0 ;;
+    'inactive '*)
+      say "making this engine a single-node swarm manager"
+      local_docker swarm init --advertise-addr 127.0.0.1 >/dev/null || fail "docker swarm init failed"
+      ;;
+    'active false') fail "this engine is a swarm worker, not a manager; swarmgate needs a manager (run this on a manager, or leave the swarm first with 'docker swarm leave')" ;;
+    *) fail "this engine's swarm is in state '${state% *}'; fix it (docker swarm init/join/leave/unlock) and run this again" ;;
+  esac
+}
+
+if [ $test_tools -eq 1 ]; then
+  install_missing busybox-static:dpkg docker-registry:docker-registry apache2-utils:htpasswd openssl:openssl tmux:tmux
+fi
+if ! engine_answers; then
+  install_missing docker.io:dockerd docker.io:docker iptables:iptables
+  engine_answers || start_dockerd
+fi
+[ $swarm -eq 1 ] && ensure_swarm
+exit 0
