@@ -1,0 +1,26 @@
+# swarmgate/server-proxy: the TLS endpoint on every swarm manager (a global service publishing
+# 2376). It issues tokens and forwards authenticated Docker API calls to the engine socket
+# mounted from the host, which only root may open: so it runs as root.
+#
+# Built by scripts/images.sh from the staged context build/image/ (the compiled dist of every
+# workspace package plus production node_modules). Nothing is compiled or installed here, so the
+# base may be the shell-less swarmgate/node-local image: no RUN.
+ARG NODE_IMAGE=node:22-bookworm-slim
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+# The same instruction over the same context in all four images, so they share this layer.
+COPY . /app
+USER 0:0
+EXPOSE 2376
+HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
+  CMD ["node", "/app/packages/server-proxy/dist/main.js", "healthcheck"]
+ENTRYPOINT ["node", "/app/packages/server-proxy/dist/main.js"]
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+LABEL io.swarmgate.program=server-proxy \
+      org.opencontainers.image.title=swarmgate/server-proxy \
+      org.opencontainers.image.description="swarmgate server-proxy: TLS endpoint on each swarm manager that issues tokens and forwards authenticated Docker API calls to the local engine" \
+      org.opencontainers.image.version=${VERSION} \
+      org.opencontainers.image.revision=${REVISION} \
+      org.opencontainers.image.licenses=Apache-2.0
