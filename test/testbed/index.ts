@@ -1,0 +1,12 @@
+// The test bed: a real Docker engine and swarm for every test run, and what tests need around it.
+export { ensureEngine, ensureSwarm, dockerdLog, REPO_ROOT, type EnsureOptions } from './engine.js'
+export { docker, dockerJson, dockerLines, runDocker, ENGINE_SOCKET, type DockerOptions } from './docker.js'
+export { run, runChecked, type RunOptions, type RunResult } from './process.js'
+export { TEST_LABEL, LABEL_ARGS, SERVICE_LABEL_ARGS } from './labels.js'
+export { cleanup, type CleanupReport } from './cleanup.js'
+export { useEngine, type Hooks, type EngineNeeds } from './suite.js'
+export { waitFor, type WaitOptions } from './wait.js'
+export { BUSYBOX_IMAGE, ensureBusyboxImage } from './busybox.js'
+export { PROGRAMS, programImage, programVersion, ensureProgramImages, type Program } from './images.js'
+export { startRegistry, type TestRegistry } from './registry.js'
+export { errors as testbedErrors } from './errors.js'
