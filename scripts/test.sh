@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `npm test [-- tap arguments]`: installs and starts what the tests need, then runs every test.
+#   1. npm dependencies (scripts/npm-deps.sh)
+#   2. a Docker engine, a single-node swarm and the test tools (scripts/engine.sh --test-tools)
+#   3. compile and build the four images (scripts/images.sh)
+#   4. type-check the tests (test/tsconfig.json; tap itself only strips the types)
+#   5. tap over packages/*/test/**/*.test.ts and test/**/*.test.ts (root package.json "tap"),
+#      or over the files given as arguments
+#   6. check that no test-labelled object is left on the engine
+# Exits non-zero when any step or test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# This machine's engine, whatever DOCKER_HOST a shell exported (the test bed does the same).
+export DOCKER_HOST=unix:///var/run/docker.sock
+unset DOCKER_CONTEXT
+
+step() { echo "test: $*" >&2; }
+
+step "npm dependencies"
+bash scripts/npm-deps.sh
+step "Docker engine and swarm"
+bash scripts/engine.sh --test-tools
+step "images"
+bash scripts/images.sh
+step "type-checking the tests"
+npx tsc -p test/tsconfig.json
+
+step "tap"
+status=0
+npx tap "$@" || status=$?
+
+# Every test file removes what it created (test/testbed/suite.ts); anything left is a leak.
+label=io.swarmgate.test
+left=''
+for kind in service container secret config network volume; do
+  all=(); [ "$kind" = container ] && all=(-a)
+  ids=$(docker "$kind" ls "${all[@]}" -q --filter "label=$label")
+  [ -z "$ids" ] || left+="$kind: $(echo $ids)"$'\n'
+done
+if [ -n "$left" ]; then
+  step "tests left objects labelled $label behind:"
+  printf '%s' "$left" >&2
+  status=1
+fi
+
+if [ $status -ne 0 ]; then
+  for log in "${SWARMGATE_DOCKERD_LOG:-/var/log/swarmgate-dockerd.log}" /var/log/dockerd.log; do
+    if [ -f "$log" ]; then
+      step "last lines of $log:"
+      tail -n 30 "$log" >&2
+      break
+    fi
+  done
+  step "FAILED (exit $status)"
+fi
+exit $status
