@@ -72,7 +72,10 @@ running_dockerd_pid() {
 }
 
 start_dockerd() {
-  [ "$(id -u)" -eq 0 ] || fail "no Docker engine answers on $SOCKET and starting one needs root (run this as root, e.g. with sudo)."
+  if [ "$(id -u)" -ne 0 ]; then
+    [ -S "$SOCKET" ] && fail "the Docker engine on $SOCKET does not answer to $(id -un); run this as root (e.g. with sudo) or as a member of the docker group."
+    fail "no Docker engine answers on $SOCKET and starting one needs root (run this as root, e.g. with sudo)."
+  fi
   local pid
   if pid=$(running_dockerd_pid); then
     say "dockerd (pid $pid) is running but not answering yet; waiting for it"
