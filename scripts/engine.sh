@@ -80,6 +80,13 @@ start_dockerd() {
   if pid=$(running_dockerd_pid); then
     say "dockerd (pid $pid) is running but not answering yet; waiting for it"
   else
+    # Without systemd nothing mounts the cgroup hierarchies dockerd needs; Debian's own init
+    # script for docker does this same step.
+    if ! awk '$3 == "cgroup" || $3 == "cgroup2" { found = 1 } END { exit !found }' /proc/mounts; then
+      install_missing cgroupfs-mount:cgroupfs-mount
+      say "mounting the cgroup hierarchies (cgroupfs-mount)"
+      cgroupfs-mount
+    fi
     say "starting dockerd (log: $LOG)"
     mkdir -p "$(dirname "$LOG")"
     # setsid: dockerd must outlive this script and the test run that called it.
