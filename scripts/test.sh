@@ -14,7 +14,9 @@ cd "$(dirname "$0")/.."
 export DOCKER_HOST=unix:///var/run/docker.sock
 unset DOCKER_CONTEXT
 
-step() { echo "test: $*" >&2; }
+current=''
+step() { current=$1; echo "test: $1" >&2; }
+trap 'status=$?; [ $status -eq 0 ] || echo "test: FAILED in step \"$current\" (exit $status)" >&2' EXIT
 
 step "npm dependencies"
 bash scripts/npm-deps.sh
@@ -38,7 +40,7 @@ for kind in service container secret config network volume; do
   [ -z "$ids" ] || left+="$kind: $(echo $ids)"$'\n'
 done
 if [ -n "$left" ]; then
-  step "tests left objects labelled $label behind:"
+  echo "test: tests left objects labelled $label behind:" >&2
   printf '%s' "$left" >&2
   status=1
 fi
@@ -46,11 +48,10 @@ fi
 if [ $status -ne 0 ]; then
   for log in "${SWARMGATE_DOCKERD_LOG:-/var/log/swarmgate-dockerd.log}" /var/log/dockerd.log; do
     if [ -f "$log" ]; then
-      step "last lines of $log:"
+      echo "test: last lines of $log:" >&2
       tail -n 30 "$log" >&2
       break
     fi
   done
-  step "FAILED (exit $status)"
 fi
 exit $status
