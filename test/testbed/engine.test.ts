@@ -1,6 +1,11 @@
 import t from 'tap'
 import { docker } from './docker.js'
-import { dockerdLog, ensureSwarm } from './engine.js'
+import { dockerdLog, ensureEngine, ensureSwarm } from './engine.js'
+
+t.test('ensureEngine leaves an engine answering on the local socket', async (t) => {
+  await ensureEngine()
+  t.match(await docker(['version', '--format', '{{.Server.APIVersion}}']), /^1\.\d+$/)
+})
 
 t.test('ensureSwarm leaves the local engine a swarm manager, and again when it already is one', async (t) => {
   await ensureSwarm()
