@@ -109,7 +109,11 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
     server: app.server,
     close: async () => {
       for (const socket of hijacked) socket.destroy()
+      // fastify closes a serverFactory server only when fastify.listen() opened it; main.ts
+      // listens on the server itself, so it is closed here.
+      const closed = new Promise<void>((resolve) => app.server.close(() => resolve()))
       app.server.closeAllConnections()
+      await closed
       await app.close()
       await upstream.close()
     }
