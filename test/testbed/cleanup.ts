@@ -1,7 +1,7 @@
 /**
  * Removes what tests created: every service, container, secret, config, network and volume that
- * carries the test label, and nothing else. Runs before the suite (leftovers of an interrupted
- * run) and after it; a test may call it in its teardown too (test files run one at a time).
+ * carries the test label, and nothing else. useEngine(t) runs it before a test file (leftovers of
+ * an interrupted run) and after it; test files run one at a time, so that is safe.
  */
 import { docker, dockerLines, runDocker } from './docker.js'
 import { errors } from './errors.js'
@@ -24,13 +24,11 @@ export async function cleanup (): Promise<CleanupReport> {
   // Names, not ids: `service ls -q` shortens ids, the task containers' label holds the full one.
   const services = await dockerLines(['service', 'ls', '--format', '{{.Name}}', ...FILTER])
   if (services.length > 0) await docker(['service', 'rm', ...services])
-  // A removed service's task containers stop on their own; until they are gone its networks,
-  // secrets and volumes count as in use. They are the service's, so whatever is left after the
-  // wait is removed with the service.
+  // A removed service's task containers go with it: removing them at once, instead of waiting
+  // out each program's stop grace period, keeps clean-up quick and frees the networks, secrets
+  // and volumes they hold.
   for (const name of services) {
-    const ofService = ['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${name}`]
-    await waitFor(`the containers of removed service ${name} to stop`, async () => (await dockerLines(ofService)).length === 0 ? true : undefined, { timeoutMs: 30_000 })
-      .catch(async () => await removeAll(['rm', '-f', '-v'], await dockerLines(ofService)))
+    await removeAll(['rm', '-f', '-v'], await dockerLines(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${name}`]))
   }
   const containers = await removeAll(['rm', '-f', '-v'], await dockerLines(['ps', '-aq', ...FILTER]))
   const secrets = await removeAll(['secret', 'rm'], await dockerLines(['secret', 'ls', '-q', ...FILTER]))
