@@ -58,7 +58,12 @@ export class EngineClient {
       await engine.close()
       throw engineErrors.SG_ERR_ENGINE_UNREACHABLE(`${address.url} answered /_ping with ${res.statusCode}: ${text.slice(0, 200)}`)
     }
-    const theirs = res.headers['api-version']
+    let theirs = res.headers['api-version']
+    if (typeof theirs !== 'string') {
+      // Engines before API 1.28 do not name their version in /_ping; /version has it on every one.
+      const version = await engine.#send('GET', '/version', {}, false)
+      theirs = (await version.body.json() as { ApiVersion?: string }).ApiVersion
+    }
     if (typeof theirs === 'string' && compareApiVersions(theirs, ENGINE_API_VERSION) < 0) engine.apiVersion = theirs
     return engine
   }
@@ -153,6 +158,11 @@ export class EngineClient {
   }
 
   async startContainer (id: string): Promise<void> { await this.call('POST', `/containers/${encodeURIComponent(id)}/start`) }
+  /** Waits until a container stops; returns its exit code. */
+  async waitContainer (id: string): Promise<number> {
+    return (await this.#json<{ StatusCode: number }>('POST', `/containers/${encodeURIComponent(id)}/wait`)).StatusCode
+  }
+
   async restartContainer (id: string): Promise<void> { await this.call('POST', `/containers/${encodeURIComponent(id)}/restart`, { query: { t: 5 } }) }
   async removeContainer (id: string, force = true): Promise<void> {
     await this.call('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force, v: false } })

@@ -4,3 +4,4 @@ export { EngineClient, ENGINE_API_VERSION, compareApiVersions } from './client.j
 export { engineErrors } from './errors.js'
 export { demultiplex } from './multiplexed.js'
 export type * from './types.js'
+export { parseLabels } from './labels.js'

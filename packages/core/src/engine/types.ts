@@ -67,26 +67,28 @@ export interface Mount {
   readonly ReadOnly?: boolean
 }
 
+export interface TaskSpec {
+  readonly ContainerSpec: {
+    readonly Image: string
+    readonly Labels?: Labels
+    readonly Command?: readonly string[]
+    readonly Args?: readonly string[]
+    readonly Env?: readonly string[]
+    readonly Mounts?: readonly Mount[]
+    readonly Secrets?: readonly SecretReference[]
+    readonly Healthcheck?: HealthConfig
+    readonly StopGracePeriod?: number
+  }
+  readonly RestartPolicy?: { readonly Condition: 'none' | 'on-failure' | 'any', readonly Delay?: number, readonly MaxAttempts?: number, readonly Window?: number }
+  readonly Placement?: { readonly Constraints?: readonly string[] }
+  readonly Networks?: ReadonlyArray<{ readonly Target: string }>
+  readonly ForceUpdate?: number
+}
+
 export interface ServiceSpec {
   readonly Name: string
   readonly Labels?: Labels
-  readonly TaskTemplate: {
-    readonly ContainerSpec: {
-      readonly Image: string
-      readonly Labels?: Labels
-      readonly Command?: readonly string[]
-      readonly Args?: readonly string[]
-      readonly Env?: readonly string[]
-      readonly Mounts?: readonly Mount[]
-      readonly Secrets?: readonly SecretReference[]
-      readonly Healthcheck?: HealthConfig
-      readonly StopGracePeriod?: number
-    }
-    readonly RestartPolicy?: { readonly Condition: 'none' | 'on-failure' | 'any', readonly Delay?: number, readonly MaxAttempts?: number, readonly Window?: number }
-    readonly Placement?: { readonly Constraints?: readonly string[] }
-    readonly Networks?: ReadonlyArray<{ readonly Target: string }>
-    readonly ForceUpdate?: number
-  }
+  readonly TaskTemplate: TaskSpec
   readonly Mode: { readonly Global: Record<string, never> } | { readonly Replicated: { readonly Replicas: number } }
   readonly UpdateConfig?: { readonly Parallelism: number, readonly Order?: 'stop-first' | 'start-first', readonly FailureAction?: 'pause' | 'continue' | 'rollback', readonly Monitor?: number, readonly Delay?: number }
   readonly EndpointSpec?: { readonly Ports?: ReadonlyArray<{ readonly Protocol: 'tcp' | 'udp', readonly TargetPort: number, readonly PublishedPort: number, readonly PublishMode: 'host' | 'ingress' }> }
@@ -108,7 +110,7 @@ export interface Task {
   readonly CreatedAt: string
   readonly DesiredState: TaskState
   readonly Version: { readonly Index: number }
-  readonly Spec: { readonly ContainerSpec?: { readonly Image?: string } }
+  readonly Spec: TaskSpec
   readonly Status: {
     readonly State: TaskState
     readonly Message?: string
