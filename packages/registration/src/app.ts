@@ -1,0 +1,54 @@
+/**
+ * Builds a registration run from a parsed configuration and the process's streams, and runs the
+ * command named by the arguments. main.ts is the only caller; tests call it too, with their own
+ * streams and engine address.
+ */
+import type { Readable, Writable } from 'node:stream'
+import { parseLabels, Prompter, type TerminalInput } from '@swarmgate/core'
+import { deregister } from './commands/deregister.js'
+import { register } from './commands/register.js'
+import { status } from './commands/status.js'
+import { users } from './commands/users.js'
+import type { RegistrationConfig } from './config.js'
+import type { Context } from './context.js'
+import { errors } from './errors.js'
+import { connectToManager } from './preflight.js'
+
+export interface Streams {
+  readonly stdin: TerminalInput
+  readonly stdout: Writable
+  readonly stderr: Writable & { isTTY?: boolean }
+}
+
+const COMMANDS: Record<string, (ctx: Context, args: readonly string[]) => Promise<void>> = {
+  register: async (ctx) => { await register(ctx) },
+  status: async (ctx) => { await status(ctx) },
+  deregister: async (ctx) => { await deregister(ctx) },
+  users
+}
+
+/** Runs `args` (a command and its arguments; none means register). */
+export async function runRegistration (config: RegistrationConfig, args: readonly string[], io: Streams): Promise<void> {
+  const [command = 'register', ...rest] = args
+  const run = COMMANDS[command]
+  if (run === undefined || (command !== 'users' && rest.length > 0)) {
+    throw errors.SG_ERR_REGISTRATION_COMMAND(`"${args.join(' ')}": the commands are status, deregister and users ls|add|passwd|rm (none registers); see --help`)
+  }
+  const labels = parseLabels(config.labels)
+  const manager = await connectToManager(config.dockerHost, { tlsVerify: config.tlsVerify, certPath: config.certPath })
+  const ctx: Context = {
+    config,
+    manager,
+    engine: manager.engine,
+    labels,
+    prompter: new Prompter(io.stdin, io.stderr),
+    stdin: io.stdin as Readable,
+    stdout: io.stdout,
+    stderr: io.stderr
+  }
+  try {
+    await run(ctx, rest)
+  } finally {
+    await manager.engine.close()
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Removes swarmgate from the swarm: the server-proxy service (and any reader service left by an
+ * interrupted command), its network once the tasks have let go of it, and every identity secret.
+ * Clients lose access at once, so it asks first unless --yes.
+ */
+import type { EngineClient } from '@swarmgate/core'
+import type { Context } from '../context.js'
+import { errors } from '../errors.js'
+import { LABELS, NETWORK_NAME, SERVICE_NAME } from '../names.js'
+import { readState } from '../registration-state.js'
+import { waitFor } from '../wait.js'
+
+const RELEASE_TIMEOUT_MS = 60_000
+
+/** Retries `remove` while the engine still counts the object as in use by stopping tasks. */
+async function removeWhenReleased (remove: () => Promise<void>): Promise<void> {
+  let last: unknown
+  const removed = await waitFor(RELEASE_TIMEOUT_MS, async () => {
+    try {
+      await remove()
+      return true
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SG_ERR_ENGINE_NOT_FOUND') return true
+      last = err
+      return undefined
+    }
+  }, 1000)
+  if (removed === undefined) throw last
+}
+
+async function removeServices (engine: EngineClient): Promise<number> {
+  const ours = (await engine.services({ label: [LABELS.component] })).filter((s) => s.Spec.Name === SERVICE_NAME || s.Spec.Labels?.[LABELS.component] === 'registration-reader')
+  for (const s of ours) await engine.removeService(s.ID)
+  // The tasks' containers stop after the service is gone; until then they hold the network.
+  await waitFor(RELEASE_TIMEOUT_MS, async () => {
+    for (const s of ours) if ((await engine.tasks({ service: [s.ID] })).length > 0) return undefined
+    return true
+  }, 1000)
+  return ours.length
+}
+
+/** Runs deregister. */
+export async function deregister (ctx: Context): Promise<void> {
+  const { engine, prompter } = ctx
+  const state = await readState(engine)
+  const secrets = [...state.secrets.values()].flat()
+  const networks = (await engine.networks({ name: [NETWORK_NAME] })).filter((n) => n.Name === NETWORK_NAME)
+  if (state.service === undefined && secrets.length === 0 && networks.length === 0) {
+    ctx.stdout.write('This swarm is not registered with swarmgate; there is nothing to remove.\n')
+    return
+  }
+  const name = state.swarmName ?? 'this swarm'
+  if (!ctx.config.yes) {
+    const sure = await prompter.confirm(`Remove swarmgate from ${name}: the service ${SERVICE_NAME}, the network ${NETWORK_NAME} and ${secrets.length} secrets? Every client loses access`, { flag: '--yes' })
+    if (!sure) throw errors.SG_ERR_REGISTRATION_ABORTED('deregister was not confirmed')
+  }
+  const services = await removeServices(engine)
+  for (const n of networks) await removeWhenReleased(async () => { await engine.removeNetwork(n.Id) })
+  for (const s of secrets) await removeWhenReleased(async () => { await engine.removeSecret(s.id) })
+  ctx.stdout.write(`Deregistered ${name}: removed ${services} service(s), ${networks.length} network(s) and ${secrets.length} secret(s).\n`)
+}

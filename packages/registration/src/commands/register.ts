@@ -1,0 +1,124 @@
+/**
+ * Registration proper: on a new swarm it asks for the owner's credentials and the cluster name and
+ * creates the identity; on a registered one it keeps keys, certificates and accounts (issuing a
+ * new server certificate from the same CA only when a manager or endpoint is not named in the
+ * current one) and updates server-proxy to the image given. Either way it ends with the client
+ * command.
+ */
+import { fingerprintOf, parseSwarmName, serializeAccountStore, SWARM_NAME_RULE, type SwarmNode } from '@swarmgate/core'
+import { storeWith } from '../account-edits.js'
+import { clientCommand } from '../client-command.js'
+import type { Context } from '../context.js'
+import { askNewPassword, askUsername, CREDENTIALS_HEADER } from '../credentials.js'
+import { deploy } from '../deploy.js'
+import { chooseEndpoints, requiredSans } from '../endpoints.js'
+import { errors } from '../errors.js'
+import { createCa, createServerCert, createSigningKeySet } from '../identity/index.js'
+import { DEFAULT_PORT, LABELS } from '../names.js'
+import { currentSecret, readState } from '../registration-state.js'
+import { createVersion, type IdentitySecret } from '../secrets.js'
+import { readSecrets } from '../secret-reader.js'
+import { readServerProxySettings, type ServerProxySettings } from '../service-spec.js'
+
+async function askClusterName (ctx: Context, username: string): Promise<string> {
+  const fallback = `${username}/${ctx.manager.swarmId.toLowerCase()}`
+  const name = ctx.config.name ?? (ctx.prompter.interactive
+    ? await ctx.prompter.ask('Enter name for the new cluster', { flag: '--name', default: fallback })
+    : fallback)
+  if (parseSwarmName(name) === undefined) throw errors.SG_ERR_REGISTRATION_NAME(`"${name}" must be ${SWARM_NAME_RULE}`)
+  return name
+}
+
+/** Endpoints given with --endpoint before are kept when none are given now; defaults follow the managers. */
+function chooseEndpointsFor (ctx: Context, previous: ServerProxySettings | undefined, nodes: readonly SwarmNode[], port: number): { endpoints: string[], endpointsGiven: boolean } {
+  if (ctx.config.endpoints.length === 0 && previous?.endpointsGiven === true) return { endpoints: [...previous.endpoints], endpointsGiven: true }
+  return { endpoints: chooseEndpoints(ctx.config.endpoints, nodes, port), endpointsGiven: ctx.config.endpoints.length > 0 }
+}
+
+/** Runs registration; prints the client command on standard output. */
+export async function register (ctx: Context): Promise<void> {
+  const { engine, config, prompter } = ctx
+  const state = await readState(engine)
+  const accounts = currentSecret(state, 'accounts')
+  let swarmName: string
+  let owner: { username: string, password: string } | undefined
+  if (accounts === undefined || state.swarmName === undefined) {
+    prompter.say(CREDENTIALS_HEADER)
+    const username = await askUsername(prompter, config.username)
+    const password = await askNewPassword(prompter, ctx.stdin, config.passwordStdin)
+    owner = { username, password }
+    swarmName = await askClusterName(ctx, username)
+  } else {
+    swarmName = state.swarmName
+    if (config.name !== undefined && config.name !== swarmName) {
+      throw errors.SG_ERR_REGISTRATION_RENAME(`it is registered as ${swarmName}; every token names the swarm, so to use another name run deregister first, then register again`)
+    }
+    prompter.say(`This swarm is registered as ${swarmName}: keeping its keys, certificates and accounts.`)
+  }
+  prompter.say('Registering this Docker cluster...')
+
+  const labels = { ...ctx.labels, [LABELS.swarm]: swarmName }
+  const nodes = await engine.nodes()
+  const previous = state.service === undefined ? undefined : readServerProxySettings(state.service.Spec)
+  const port = config.port ?? previous?.port ?? DEFAULT_PORT
+  const { endpoints, endpointsGiven } = chooseEndpointsFor(ctx, previous, nodes, port)
+  const sans = requiredSans(endpoints, nodes)
+  const keep: IdentitySecret[] = []
+
+  const signing = currentSecret(state, 'signing-keys') ?? await createVersion(engine, state.secrets, 'signing-keys', await createSigningKeySet(), labels)
+  keep.push(signing)
+
+  let cert = currentSecret(state, 'tls-cert')
+  let key = currentSecret(state, 'tls-key')
+  let caKey = currentSecret(state, 'ca-key')
+  let fingerprint = cert?.labels[LABELS.fingerprint]
+  if (cert === undefined || key === undefined || caKey === undefined || fingerprint === undefined) {
+    prompter.say('Creating the swarm\'s certificate authority and server certificate')
+    const ca = await createCa({ commonName: `swarmgate ${swarmName}` })
+    fingerprint = fingerprintOf(ca.certPem)
+    const server = await createServerCert(ca, { sans })
+    caKey = await createVersion(engine, state.secrets, 'ca-key', ca.keyPem, labels)
+    const certLabels = { ...labels, [LABELS.fingerprint]: fingerprint, [LABELS.sans]: sans.join(',') }
+    cert = await createVersion(engine, state.secrets, 'tls-cert', server.certPem, certLabels)
+    key = await createVersion(engine, state.secrets, 'tls-key', server.keyPem, labels)
+  } else {
+    const covered = new Set((cert.labels[LABELS.sans] ?? '').split(','))
+    const missing = sans.filter((s) => !covered.has(s))
+    if (missing.length > 0) {
+      prompter.say(`Issuing a new server certificate from the same CA for ${missing.join(', ')} (clients keep their fingerprint)`)
+      const read = await readSecrets(engine, [caKey, cert], { image: config.image, nodeId: ctx.manager.info.Swarm.NodeID, labels, timeoutMs: config.timeout * 1000 })
+      const caCertPem = /(-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?)$/.exec((read.get(cert.name) ?? '').trim())?.[1]
+      const caKeyPem = read.get(caKey.name)
+      if (caCertPem === undefined || caKeyPem === undefined) throw errors.SG_ERR_REGISTRATION_INCOMPLETE(`the secrets ${cert.name} and ${caKey.name} do not hold the CA; deregister and register again`)
+      const server = await createServerCert({ certPem: `${caCertPem}\n`, keyPem: caKeyPem }, { sans: [...covered, ...sans].filter((s) => s !== '') })
+      const allSans = [...new Set([...covered, ...sans])].filter((s) => s !== '')
+      cert = await createVersion(engine, state.secrets, 'tls-cert', server.certPem, { ...labels, [LABELS.fingerprint]: fingerprint, [LABELS.sans]: allSans.join(',') })
+      key = await createVersion(engine, state.secrets, 'tls-key', server.keyPem, labels)
+    }
+  }
+  keep.push(cert, key, caKey)
+
+  const accountSecret = owner === undefined
+    ? accounts as IdentitySecret
+    : await createVersion(engine, state.secrets, 'accounts', serializeAccountStore(await storeWith(owner.username, owner.password, 'owner')), labels)
+  keep.push(accountSecret)
+
+  await deploy(ctx, state, {
+    swarmName,
+    image: config.image,
+    port,
+    endpoints,
+    endpointsGiven,
+    fingerprint,
+    tokenTtl: config.tokenTtl ?? previous?.tokenTtl,
+    secrets: keep,
+    force: state.service !== undefined
+  })
+
+  ctx.stdout.write([
+    `Successfully registered the swarm as ${swarmName}`,
+    'You can now access this cluster using the following command in any Docker Engine:',
+    `    ${clientCommand(swarmName, endpoints, fingerprint)}`,
+    ''
+  ].join('\n'))
+}

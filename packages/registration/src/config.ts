@@ -1,0 +1,43 @@
+/**
+ * registration's flags and environment, declared once. Every question it asks has a flag here, so
+ * it runs without a terminal; passwords come from standard input (--password-stdin), never a flag.
+ */
+import { defineProgram, type Config } from '@swarmgate/core'
+import { createRequire } from 'node:module'
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+export const program = defineProgram({
+  name: 'swarmgate-registration',
+  version,
+  summary: 'Registers this Docker swarm with swarmgate: creates its identity (token signing keys, TLS certificates, the first account) as swarm secrets, deploys server-proxy as a global service on the managers, waits until it runs, and prints the command clients run. Run it on a manager with the engine socket mounted.',
+  usage: 'docker run -ti --rm -v /var/run/docker.sock:/var/run/docker.sock swarmgate/registration [command] [options]',
+  options: {
+    username: { kind: 'string', flag: '--username', env: 'SWARMGATE_USERNAME', value: 'NAME', help: 'Account name: the swarm\'s owner on the first registration, the account to change with users' },
+    passwordStdin: { kind: 'boolean', flag: '--password-stdin', help: 'Read the password from standard input instead of asking' },
+    name: { kind: 'string', flag: '--name', env: 'SWARMGATE_SWARM_NAME', value: 'NS/NAME', help: 'Name of the cluster, such as alice/prod (default: <username>/<swarm id>)' },
+    endpoints: { kind: 'list', flag: '--endpoint', env: 'SWARMGATE_ENDPOINTS', value: 'HOST[:PORT]', help: 'Address clients use to reach a manager; give one per manager (default: the managers\' advertise addresses)' },
+    port: { kind: 'port', flag: '--port', env: 'SWARMGATE_PORT', help: 'Port server-proxy publishes on every manager (default: 2376, or what the registration used before)' },
+    image: { kind: 'string', flag: '--image', env: 'SWARMGATE_IMAGE', default: `swarmgate/server-proxy:${version}`, value: 'IMAGE', help: 'server-proxy image to run' },
+    role: { kind: 'string', flag: '--role', env: 'SWARMGATE_ROLE', default: 'user', choices: ['user', 'owner'], help: 'Role of an account made with users add' },
+    yes: { kind: 'boolean', flag: '--yes', short: '-y', env: 'SWARMGATE_YES', help: 'Do not ask for confirmation (deregister)' },
+    labels: { kind: 'list', flag: '--label', env: 'SWARMGATE_LABELS', value: 'KEY=VALUE', help: 'Extra label for every object registration creates' },
+    timeout: { kind: 'seconds', flag: '--timeout', env: 'SWARMGATE_TIMEOUT', default: 180, value: 'DURATION', help: 'How long to wait for server-proxy to run on every manager' },
+    tokenTtl: { kind: 'seconds', flag: '--token-ttl', env: 'SWARMGATE_TOKEN_TTL', value: 'DURATION', help: 'Access token lifetime server-proxy issues (default: server-proxy\'s, 15m); shorter lifetimes are for tests' },
+    dockerHost: { kind: 'string', flag: '--docker-host', env: 'DOCKER_HOST', value: 'URL', help: 'Engine to register (default: the mounted socket unix:///var/run/docker.sock)' },
+    tlsVerify: { kind: 'boolean', flag: '--tlsverify', env: 'DOCKER_TLS_VERIFY', help: 'Talk to a tcp:// engine over TLS' },
+    certPath: { kind: 'string', flag: '--cert-path', env: 'DOCKER_CERT_PATH', value: 'DIR', help: 'Folder with ca.pem, cert.pem and key.pem for --tlsverify' }
+  },
+  epilog: [
+    'Commands:',
+    '  (none)                 Register this swarm, or update a registered one to --image (keeps keys, certificates and accounts)',
+    '  status                 Show the registration: name, fingerprint, endpoints, server-proxy on each manager',
+    '  deregister             Remove server-proxy, its network and every swarmgate secret (asks unless --yes)',
+    '  users ls               List the accounts',
+    '  users add NAME         Add an account (--role user|owner); asks for its password twice',
+    '  users passwd NAME      Change an account\'s password; its refresh tokens stop working',
+    '  users rm NAME          Remove an account; its refresh tokens stop working'
+  ].join('\n')
+})
+
+export type RegistrationConfig = Config<typeof program.options>

@@ -1,0 +1,46 @@
+/**
+ * Puts server-proxy in the shape a command wants: its network, the service created or updated with
+ * the given secrets and settings, then waits until every manager runs it, and only then removes
+ * secret versions nothing uses any more (a rolled-back update still needs the old ones).
+ */
+import type { EngineClient } from '@swarmgate/core'
+import type { Context } from './context.js'
+import { waitForServerProxy } from './convergence.js'
+import { LABELS, NETWORK_NAME } from './names.js'
+import { Progress } from './progress.js'
+import type { RegistrationState } from './registration-state.js'
+import { removeOtherVersions, type IdentitySecret } from './secrets.js'
+import { serverProxySpec, type ServerProxySettings } from './service-spec.js'
+
+export interface Deployment extends ServerProxySettings {
+  /** One secret per kind, the ones to mount (and keep). */
+  readonly secrets: readonly IdentitySecret[]
+  /** Restart the tasks even when the spec is unchanged (the same image tag may be a new image). */
+  readonly force: boolean
+}
+
+async function ensureNetwork (engine: EngineClient, ctx: Context, swarmName: string): Promise<void> {
+  const existing = await engine.networks({ name: [NETWORK_NAME] })
+  if (existing.some((n) => n.Name === NETWORK_NAME)) return
+  ctx.stderr.write(`Creating network ${NETWORK_NAME}\n`)
+  await engine.createNetwork({ Name: NETWORK_NAME, Driver: 'overlay', CheckDuplicate: true, Labels: { ...ctx.labels, [LABELS.component]: 'server-proxy', [LABELS.swarm]: swarmName } })
+}
+
+/** Creates or updates the service and waits for it on every manager. */
+export async function deploy (ctx: Context, state: RegistrationState, d: Deployment): Promise<void> {
+  const { engine } = ctx
+  await ensureNetwork(engine, ctx, d.swarmName)
+  const spec = serverProxySpec({ ...d, labels: ctx.labels })
+  let serviceId: string
+  if (state.service === undefined) {
+    ctx.stderr.write(`Creating service ${spec.Name} (${d.image}) on every manager\n`)
+    serviceId = (await engine.createService(spec)).ID
+  } else {
+    ctx.stderr.write(`Updating service ${spec.Name} (${d.image})\n`)
+    serviceId = state.service.ID
+    const forceUpdate = (state.service.Spec.TaskTemplate.ForceUpdate ?? 0) + (d.force ? 1 : 0)
+    await engine.updateService(serviceId, state.service.Version.Index, { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: forceUpdate } })
+  }
+  await waitForServerProxy(engine, serviceId, { timeoutMs: ctx.config.timeout * 1000, progress: new Progress(ctx.stderr) })
+  for (const keep of d.secrets) await removeOtherVersions(engine, state.secrets, keep)
+}

@@ -1,0 +1,22 @@
+/** Every failure registration reports, with its stable code. */
+import { defineErrors } from '@swarmgate/core'
+
+export const errors = defineErrors({
+  SG_ERR_REGISTRATION_NOT_SWARM: { message: 'this Docker engine is not part of a swarm' },
+  SG_ERR_REGISTRATION_NOT_MANAGER: { message: 'this node is not a swarm manager' },
+  SG_ERR_REGISTRATION_ENGINE_UNREACHABLE: { message: 'cannot reach the Docker engine' },
+  SG_ERR_REGISTRATION_ENGINE_TOO_OLD: { message: 'this Docker engine is too old for swarmgate' },
+  SG_ERR_REGISTRATION_NAME: { message: 'the cluster name is not valid' },
+  SG_ERR_REGISTRATION_RENAME: { message: 'this swarm is already registered under another name' },
+  SG_ERR_REGISTRATION_USERNAME: { message: 'the username is not valid' },
+  SG_ERR_REGISTRATION_PASSWORD: { message: 'the password is not acceptable' },
+  SG_ERR_REGISTRATION_ENDPOINT: { message: 'an --endpoint is not valid' },
+  SG_ERR_REGISTRATION_LABEL: { message: 'a --label is not valid' },
+  SG_ERR_REGISTRATION_NOT_REGISTERED: { message: 'this swarm is not registered with swarmgate' },
+  SG_ERR_REGISTRATION_INCOMPLETE: { message: 'the registration of this swarm is incomplete' },
+  SG_ERR_REGISTRATION_NOT_CONVERGED: { message: 'server-proxy did not start on every manager in time' },
+  SG_ERR_REGISTRATION_READER: { message: 'cannot read the swarmgate secrets' },
+  SG_ERR_REGISTRATION_ACCOUNT: { message: 'the account change is not possible' },
+  SG_ERR_REGISTRATION_COMMAND: { message: 'unknown command' },
+  SG_ERR_REGISTRATION_ABORTED: { message: 'nothing was changed' }
+})

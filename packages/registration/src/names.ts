@@ -1,0 +1,51 @@
+/**
+ * The names and labels of what registration creates: the contract with server-proxy (secret
+ * targets, docs/protocol.md), with the client (the printed command) and with journey.md (service
+ * and network names, labels under io.swarmgate.).
+ */
+
+export const SERVICE_NAME = 'swarmgate-server-proxy'
+export const NETWORK_NAME = 'swarmgate-server-proxy-network'
+/** server-proxy listens on this port inside its container; --port only changes the published one. */
+export const CONTAINER_PORT = 2376
+/** The published port unless --port says otherwise: the Docker TLS port, as the original used. */
+export const DEFAULT_PORT = 2376
+
+export const LABELS = {
+  /** On every swarmgate object: which part of swarmgate it is. */
+  component: 'io.swarmgate.component',
+  /** On secrets: which identity file it holds (a SecretKind). */
+  kind: 'io.swarmgate.kind',
+  /** On secrets: its version, 1, 2, ... (secrets are immutable: a change is a new version). */
+  version: 'io.swarmgate.version',
+  /** On secrets and the service: the cluster name, such as alice/prod. */
+  swarm: 'io.swarmgate.swarm',
+  /** On the service and the TLS certificate secret: the pin clients use, sha256:<hex> of the CA. */
+  fingerprint: 'io.swarmgate.fingerprint',
+  /** On the service: the endpoints printed in the client command, comma-separated. */
+  endpoints: 'io.swarmgate.endpoints',
+  /** On the service: "true" when the endpoints came from --endpoint (kept on later runs), else they follow the managers. */
+  endpointsGiven: 'io.swarmgate.endpoints-given',
+  /** On the TLS certificate secret: the names and addresses it is valid for, comma-separated. */
+  sans: 'io.swarmgate.sans'
+} as const
+
+/**
+ * The identity files. `target` is the file under /run/secrets in server-proxy (docs/protocol.md);
+ * the CA key has none: server-proxy never gets it, registration reads it only to issue a new
+ * server certificate.
+ */
+export const SECRET_KINDS = {
+  'signing-keys': { target: 'swarmgate-signing-keys' },
+  'tls-cert': { target: 'swarmgate-tls-cert' },
+  'tls-key': { target: 'swarmgate-tls-key' },
+  accounts: { target: 'swarmgate-accounts' },
+  'ca-key': { target: undefined }
+} as const
+
+export type SecretKind = keyof typeof SECRET_KINDS
+
+/** `swarmgate-accounts-v3` */
+export function secretName (kind: SecretKind, version: number): string {
+  return `swarmgate-${kind}-v${version}`
+}
