@@ -45,8 +45,8 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
 
     const onClientClose = (): void => {
       if (res.writableFinished) return
-      abort?.(new Error('client closed the connection'))
       settle({ kind: 'forwarded', status, clientAborted: true })
+      abort?.(new Error('client closed the connection'))
     }
     res.once('close', onClientClose)
     res.on('drain', () => resume?.())

@@ -1,0 +1,95 @@
+import t from 'tap'
+import http from 'node:http'
+import { once } from 'node:events'
+import { createHash, randomBytes } from 'node:crypto'
+import { socketPath, startFront } from './upstreams.js'
+
+t.test('response headers are flushed before any body byte (docker run waits for /wait headers)', async (t) => {
+  const sock = await socketPath()
+  let release: () => void = () => {}
+  const up = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' })
+    res.flushHeaders()
+    release = () => res.end('{"StatusCode":0}')
+  })
+  await new Promise<void>((resolve) => up.listen(sock.path, resolve))
+  const front = await startFront(sock.path)
+  t.teardown(async () => { await front.close(); up.close(); await sock.remove() })
+
+  const req = http.request({ port: front.port, method: 'POST', path: '/containers/x/wait' })
+  req.end()
+  const [res] = await once(req, 'response') as [http.IncomingMessage]
+  t.equal(res.statusCode, 200, 'headers arrived while the upstream holds the body back')
+  release()
+  let body = ''
+  for await (const chunk of res) body += String(chunk)
+  t.equal(body, '{"StatusCode":0}')
+})
+
+t.test('a client that goes away aborts the upstream call', async (t) => {
+  const sock = await socketPath()
+  const upstreamClosed = new Promise<void>((resolve) => {
+    const up = http.createServer((_req, res) => {
+      res.writeHead(200).write('first line\n')
+      res.on('close', () => resolve())
+    })
+    up.listen(sock.path)
+    t.teardown(() => { up.close() })
+  })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const front = await startFront(sock.path)
+  t.teardown(async () => { await front.close(); await sock.remove() })
+
+  const req = http.get({ port: front.port, path: '/containers/x/logs?follow=1' })
+  const [res] = await once(req, 'response') as [http.IncomingMessage]
+  await once(res, 'data')
+  req.destroy()
+  await upstreamClosed
+  t.pass('the upstream response was closed')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.match(front.outcomes[0], { kind: 'forwarded', clientAborted: true })
+})
+
+t.test('large bodies stream both ways unchanged', async (t) => {
+  const sock = await socketPath()
+  const up = http.createServer((req, res) => {
+    const hash = createHash('sha256')
+    let n = 0
+    req.on('data', (c: Buffer) => { hash.update(c); n += c.length })
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' })
+      // Echo a digest, then 32 MiB generated on the fly.
+      res.write(`${n} ${hash.digest('hex')}\n`)
+      const block = Buffer.alloc(1 << 20, 7)
+      let left = 32
+      const pump = (): void => { while (left > 0) { left--; if (!res.write(block)) { res.once('drain', pump); return } } res.end() }
+      pump()
+    })
+  })
+  await new Promise<void>((resolve) => up.listen(sock.path, resolve))
+  const front = await startFront(sock.path)
+  t.teardown(async () => { await front.close(); up.close(); await sock.remove() })
+
+  const payload = randomBytes(24 << 20)
+  const req = http.request({ port: front.port, method: 'POST', path: '/build', headers: { 'Content-Type': 'application/x-tar' } })
+  for (let i = 0; i < payload.length; i += 1 << 20) req.write(payload.subarray(i, i + (1 << 20)))
+  req.end()
+  const [res] = await once(req, 'response') as [http.IncomingMessage]
+  const chunks: Buffer[] = []
+  for await (const c of res) chunks.push(c as Buffer)
+  const all = Buffer.concat(chunks)
+  const nl = all.indexOf(10)
+  t.equal(all.subarray(0, nl).toString(), `${payload.length} ${createHash('sha256').update(payload).digest('hex')}`, 'upload arrived whole (chunked)')
+  t.equal(all.length - nl - 1, 32 << 20, 'download arrived whole')
+})
+
+t.test('an unreachable upstream is reported as failed before anything was sent', async (t) => {
+  const sock = await socketPath()
+  const front = await startFront(sock.path)
+  t.teardown(async () => { await front.close(); await sock.remove() })
+  const req = http.get({ port: front.port, path: '/_ping' })
+  const [res] = await once(req, 'response') as [http.IncomingMessage]
+  res.resume()
+  t.equal(res.statusCode, 502)
+  t.match(front.outcomes[0], { kind: 'failed', responded: false, error: { code: 'ENOENT' } })
+})
