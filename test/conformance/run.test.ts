@@ -1,0 +1,77 @@
+/**
+ * Conformance (issue #3, items 1 and 2): version negotiation and `docker run` through the chain
+ * print and exit exactly as on the engine socket.
+ */
+import t from 'tap'
+import http from 'node:http'
+import { randomBytes, createHash } from 'node:crypto'
+import { BUSYBOX_IMAGE, ENGINE_SOCKET, LABEL_ARGS, useEngine } from '../testbed/index.js'
+import { startChain, type Chain } from '../harness/chain.js'
+import { expectSameAsSocket } from '../harness/compare.js'
+
+useEngine(t)
+
+let chain: Chain
+t.before(async () => { chain = await startChain() })
+t.teardown(async () => { await chain?.close() })
+
+/** Lines of `docker info` that change from one moment to the next on a busy engine. */
+const VOLATILE_INFO = /^\s*(Containers|Running|Paused|Stopped|Images|Goroutines|File Descriptors|EventsListeners|System Time|Debug Mode|Total Memory|CPUs):/
+
+/** Headers of a _ping answer, from the engine socket or through the chain. */
+async function pingHeaders (method: 'GET' | 'HEAD', via: 'socket' | 'chain'): Promise<Record<string, unknown>> {
+  const target = via === 'socket' ? { socketPath: ENGINE_SOCKET } : { host: '127.0.0.1', port: Number(new URL(chain.dockerHost.replace('tcp:', 'http:')).port) }
+  return await new Promise((resolve, reject) => {
+    http.request({ ...target, method, path: '/_ping', agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => resolve({ ...res.headers, status: res.statusCode }))
+    }).on('error', reject).end()
+  })
+}
+
+t.test('1. docker version and docker info', { timeout: 60_000 }, async (t) => {
+  await expectSameAsSocket(t, chain, ['version'])
+  await expectSameAsSocket(t, chain, ['info'], {
+    normalise: (s) => s.split('\n').filter((l) => !VOLATILE_INFO.test(l))
+      // The engine lists its runtimes in map order, which changes from call to call.
+      .map((l) => l.startsWith(' Runtimes:') ? l.split(' ').sort().join(' ') : l).join('\n')
+  })
+  for (const method of ['HEAD', 'GET'] as const) {
+    const [socket, through] = await Promise.all([pingHeaders(method, 'socket'), pingHeaders(method, 'chain')])
+    for (const h of ['status', 'api-version', 'docker-experimental', 'ostype', 'swarm', 'builder-version', 'cache-control', 'pragma'] as const) {
+      t.equal(through[h], socket[h], `${method} /_ping: ${h} passes unchanged (${String(socket[h])})`)
+    }
+  }
+})
+
+t.test('1. API version negotiation', { timeout: 60_000 }, async (t) => {
+  const tooNew = await expectSameAsSocket(t, chain, ['version'], { env: { DOCKER_API_VERSION: '1.99' } })
+  t.not(tooNew.chain.code, 0, 'DOCKER_API_VERSION=1.99 fails')
+  t.match(tooNew.chain.stderr, /Error response from daemon: client version 1\.99 is too new/, 'with the engine\'s own text')
+  const pinned = await expectSameAsSocket(t, chain, ['version', '--format', '{{.Client.APIVersion}} {{.Server.APIVersion}}'], { env: { DOCKER_API_VERSION: '1.40' } })
+  t.equal(pinned.chain.stdout.trim(), '1.40 1.41', 'an older pinned version is used as asked')
+})
+
+t.test('2. docker run --rm: output and exit status', { timeout: 90_000 }, async (t) => {
+  const out = await expectSameAsSocket(t, chain, ['run', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'echo out; echo err >&2'])
+  t.equal(out.chain.stdout, 'out\n')
+  t.equal(out.chain.stderr, 'err\n')
+  const exit3 = await expectSameAsSocket(t, chain, ['run', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'exit 3'])
+  t.equal(exit3.chain.code, 3, "sh -c 'exit 3' exits 3")
+  await expectSameAsSocket(t, chain, ['run', '--rm', ...LABEL_ARGS, 'swarmgate-test/no-such-image:none', 'true'], {
+    // The CLI names the image it tried to pull; the engine's pull error is what must match.
+    normalise: (s) => s.replace(/\r/g, '')
+  })
+})
+
+t.test('2. docker run -i: standard input reaches the container and output follows its EOF', { timeout: 90_000 }, async (t) => {
+  const echo = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'cat'], { input: 'data\n' })
+  t.equal(echo.chain.stdout, 'data\n')
+  const empty = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'cat; echo after-eof'], { input: '' })
+  t.equal(empty.chain.stdout, 'after-eof\n', 'an empty stdin ends at once and the output still arrives')
+  // 4 MiB of random bytes: nothing lost or reordered in the hijacked stream.
+  const blob = randomBytes(4 * 1024 * 1024)
+  const digest = createHash('md5').update(blob).digest('hex')
+  const sum = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'md5sum'], { input: blob })
+  t.equal(sum.chain.stdout.split(' ')[0], digest, '4 MiB of stdin arrive intact')
+})

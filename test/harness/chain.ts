@@ -1,0 +1,191 @@
+/**
+ * The whole swarmgate chain for end-to-end tests, as a user runs it:
+ *
+ *   docker CLI -> client-proxy (plain HTTP, 127.0.0.1) -> TLS (pinned CA) -> server-proxy -> engine socket
+ *
+ * startChain() creates a fresh swarm identity in a temporary directory, starts both proxies as
+ * child processes on port 0 (their own pids, so a test can count their file descriptors) and waits
+ * until client-proxy holds a token. chain.docker() runs the real docker CLI through the chain and
+ * socketDocker() the same CLI on the engine socket directly, so a test can compare the two.
+ */
+import https from 'node:https'
+import http from 'node:http'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createTestIdentity, type TestAccount, type TestIdentity } from '../fixtures/identity.js'
+import { runDocker, ENGINE_SOCKET, type DockerOptions } from '../testbed/docker.js'
+import type { RunResult } from '../testbed/process.js'
+import { waitFor } from '../testbed/wait.js'
+import { startProxyProcess, type ProxyProcess } from './proxy-process.js'
+
+export interface ChainOptions {
+  /** Access token lifetime given to server-proxy (seconds, 10 to 900); default 900. */
+  readonly tokenTtl?: number
+  /** The engine socket server-proxy forwards to; default /var/run/docker.sock. */
+  readonly engineSocket?: string
+  /** The swarm name (token audience); default alice/test. */
+  readonly swarm?: string
+  /** How client-proxy logs in: with the password or a refresh token got first; default password. */
+  readonly login?: 'password' | 'refresh-token'
+  /** Start client-proxy too; default true. Refusal tests talk to server-proxy alone. */
+  readonly clientProxy?: boolean
+}
+
+export interface TokenResponse {
+  readonly access_token: string
+  readonly refresh_token: string
+  readonly expires_in: number
+  readonly swarm: string
+  readonly account: string
+}
+
+export interface HttpAnswer {
+  readonly status: number
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: string
+}
+
+export interface Chain {
+  /** DOCKER_HOST for the CLI: tcp://127.0.0.1:<client-proxy port>. */
+  readonly dockerHost: string
+  /** https://127.0.0.1:<server-proxy port>. */
+  readonly serverUrl: string
+  readonly serverPid: number
+  /** 0 when the chain was started without client-proxy. */
+  readonly clientPid: number
+  readonly fingerprint: string
+  readonly swarm: string
+  readonly account: TestAccount
+  readonly identity: TestIdentity
+  readonly server: ProxyProcess
+  readonly client: ProxyProcess | undefined
+  /** A fresh access token from the token service (password grant). */
+  accessToken (): Promise<string>
+  /** The whole token response for a password grant. */
+  login (): Promise<TokenResponse>
+  /** An HTTPS call to server-proxy, trusting the swarm's CA. */
+  callServer (path: string, opts?: { method?: string, headers?: Record<string, string>, body?: string }): Promise<HttpAnswer>
+  /** The docker CLI through the chain. */
+  docker (args: readonly string[], opts?: DockerOptions): Promise<RunResult>
+  /** Both proxies' log lines, prefixed with the program's name. */
+  logs (): string
+  close (): Promise<void>
+}
+
+/** DOCKER_HOST of the engine socket, for comparisons. */
+export const SOCKET_HOST = `unix://${ENGINE_SOCKET}`
+
+const ACCOUNT: TestAccount = { name: 'alice', password: 'correct horse battery', role: 'owner' }
+
+/** Starts server-proxy and (unless told not to) client-proxy with a fresh identity. */
+export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
+  const swarm = opts.swarm ?? 'alice/test'
+  const identity = await createTestIdentity(swarm, [ACCOUNT])
+  const started: ProxyProcess[] = []
+  try {
+    const server = await startProxyProcess('server-proxy', [
+      '--host', '127.0.0.1', '--port', '0', ...identity.serverArgs,
+      '--engine-socket', opts.engineSocket ?? ENGINE_SOCKET,
+      ...(opts.tokenTtl === undefined ? [] : ['--token-ttl', String(opts.tokenTtl)])
+    ])
+    started.push(server)
+    const serverUrl = `https://127.0.0.1:${server.port}`
+    const callServer: Chain['callServer'] = async (path, o = {}) => await httpsCall(serverUrl, identity.caPem, path, o)
+    const login = async (): Promise<TokenResponse> => {
+      const answer = await callServer('/_swarmgate/v1/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'password', username: ACCOUNT.name, password: ACCOUNT.password }).toString()
+      })
+      if (answer.status !== 200) throw new Error(`token request failed with ${answer.status}: ${answer.body}`)
+      return JSON.parse(answer.body) as TokenResponse
+    }
+
+    let client: ProxyProcess | undefined
+    if (opts.clientProxy !== false) {
+      const credentialArgs = opts.login === 'refresh-token'
+        ? ['--refresh-token-file', await secretFile(identity, 'refresh-token', (await login()).refresh_token)]
+        : ['--username', ACCOUNT.name, '--password-file', await secretFile(identity, 'password', ACCOUNT.password)]
+      client = await startProxyProcess('client-proxy', [
+        '--host', '127.0.0.1', '--port', '0', '--swarm', swarm,
+        '--endpoint', `127.0.0.1:${server.port}`, '--fingerprint', identity.fingerprint, ...credentialArgs
+      ])
+      started.push(client)
+      const health = `http://127.0.0.1:${client.port}/_swarmgate/v1/health`
+      await waitFor('client-proxy to hold a token', async () => (await httpCall(health)).status === 200 ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })
+    }
+
+    const dockerHost = client === undefined ? '' : `tcp://127.0.0.1:${client.port}`
+    let closed: Promise<void> | undefined
+    return {
+      dockerHost,
+      serverUrl,
+      serverPid: server.pid,
+      clientPid: client?.pid ?? 0,
+      fingerprint: identity.fingerprint,
+      swarm,
+      account: ACCOUNT,
+      identity,
+      server,
+      client,
+      accessToken: async () => (await login()).access_token,
+      login,
+      callServer,
+      docker: async (args, o = {}) => {
+        if (client === undefined) throw new Error('this chain was started without client-proxy')
+        return await runDocker(args, { ...o, host: dockerHost })
+      },
+      logs: () => started.flatMap((p) => p.lines().map((l) => `${p.name}: ${l}`)).join('\n'),
+      close: async () => {
+        closed ??= (async () => {
+          await Promise.all(started.map(async (p) => { await p.stop() }))
+          await identity.remove()
+        })()
+        await closed
+      }
+    }
+  } catch (err) {
+    await Promise.all(started.map(async (p) => { await p.stop() }))
+    await identity.remove()
+    throw err
+  }
+}
+
+async function secretFile (identity: TestIdentity, name: string, content: string): Promise<string> {
+  const path = join(identity.dir, name)
+  await writeFile(path, content, { mode: 0o600 })
+  return path
+}
+
+/** The docker CLI on the engine socket directly. */
+export async function socketDocker (args: readonly string[], opts: DockerOptions = {}): Promise<RunResult> {
+  return await runDocker(args, { ...opts, host: SOCKET_HOST })
+}
+
+/** Runs the same docker command through the chain and on the socket, one after the other. */
+export async function bothWays (chain: Chain, args: readonly string[], opts: DockerOptions = {}): Promise<{ chain: RunResult, socket: RunResult }> {
+  const viaChain = await chain.docker(args, opts)
+  const viaSocket = await socketDocker(args, opts)
+  return { chain: viaChain, socket: viaSocket }
+}
+
+/** A plain HTTP GET (client-proxy's health endpoint). */
+export async function httpCall (url: string): Promise<HttpAnswer> {
+  return await new Promise((resolve, reject) => {
+    http.get(url, (res) => collect(res, resolve)).on('error', reject)
+  })
+}
+
+async function httpsCall (base: string, ca: string, path: string, opts: { method?: string, headers?: Record<string, string>, body?: string }): Promise<HttpAnswer> {
+  return await new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, base), { method: opts.method ?? 'GET', headers: opts.headers, ca, agent: false }, (res) => collect(res, resolve))
+    req.on('error', reject)
+    req.end(opts.body)
+  })
+}
+
+function collect (res: http.IncomingMessage, resolve: (a: HttpAnswer) => void): void {
+  const chunks: Buffer[] = []
+  res.on('data', (c: Buffer) => chunks.push(c))
+  res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }))
+}

@@ -1,0 +1,73 @@
+/**
+ * A unix socket that stands in for the engine's: every connection it accepts is piped to the real
+ * engine socket. Tests point a server-proxy at it to see what reaches the engine (it counts the
+ * connections it accepted) and to take "the engine" away and bring it back (stop() closes the
+ * listener and cuts every relayed connection; start() listens again on the same path) without
+ * touching the engine that other tests share.
+ */
+import net from 'node:net'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ENGINE_SOCKET } from '../testbed/docker.js'
+
+export interface SocketRelay {
+  /** The socket path to give server-proxy as --engine-socket. */
+  readonly path: string
+  /** Connections accepted since the relay was created. */
+  readonly accepted: number
+  /** Connections open right now. */
+  readonly open: number
+  /** Listens again after stop(). */
+  start (): Promise<void>
+  /** Stops listening (the socket file goes away) and destroys every relayed connection. */
+  stop (): Promise<void>
+  /** Stops and removes the relay's directory. */
+  close (): Promise<void>
+}
+
+/** Creates a relay in a fresh temporary directory, listening, in front of `target`. */
+export async function startSocketRelay (target = ENGINE_SOCKET): Promise<SocketRelay> {
+  const dir = await mkdtemp(join(tmpdir(), 'swarmgate-relay-'))
+  const path = join(dir, 'engine.sock')
+  const live = new Set<net.Socket>()
+  let accepted = 0
+  let server: net.Server | undefined
+
+  const relay = (client: net.Socket): void => {
+    accepted++
+    const engine = net.connect({ path: target, allowHalfOpen: true })
+    for (const s of [client, engine]) {
+      live.add(s)
+      s.on('error', () => { client.destroy(); engine.destroy() })
+      s.on('close', () => { live.delete(s); client.destroy(); engine.destroy() })
+    }
+    client.pipe(engine)
+    engine.pipe(client)
+  }
+
+  const start = async (): Promise<void> => {
+    if (server !== undefined) return
+    server = net.createServer({ allowHalfOpen: true }, relay)
+    server.listen(path)
+    await once(server, 'listening')
+  }
+  const stop = async (): Promise<void> => {
+    if (server === undefined) return
+    const closing = once(server, 'close')
+    server.close()
+    for (const s of live) s.destroy()
+    await closing
+    server = undefined
+  }
+  await start()
+  return {
+    path,
+    get accepted () { return accepted },
+    get open () { return live.size / 2 },
+    start,
+    stop,
+    close: async () => { await stop(); await rm(dir, { recursive: true, force: true }) }
+  }
+}
