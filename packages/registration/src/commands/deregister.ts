@@ -33,7 +33,14 @@ async function removeServices (engine: EngineClient): Promise<number> {
   for (const s of ours) await engine.removeService(s.ID)
   // The tasks' containers stop after the service is gone; until then they hold the network.
   await waitFor(RELEASE_TIMEOUT_MS, async () => {
-    for (const s of ours) if ((await engine.tasks({ service: [s.ID] })).length > 0) return undefined
+    for (const s of ours) {
+      const tasks = await engine.tasks({ service: [s.ID] }).catch((err: unknown) => {
+        // Once the service is gone the engine may refuse the filter itself: no tasks are left.
+        if ((err as { code?: string }).code === 'SG_ERR_ENGINE_NOT_FOUND') return []
+        throw err
+      })
+      if (tasks.length > 0) return undefined
+    }
     return true
   }, 1000)
   return ours.length

@@ -87,11 +87,12 @@ export async function register (ctx: Context): Promise<void> {
     if (missing.length > 0) {
       prompter.say(`Issuing a new server certificate from the same CA for ${missing.join(', ')} (clients keep their fingerprint)`)
       const read = await readSecrets(engine, [caKey, cert], { image: config.image, nodeId: ctx.manager.info.Swarm.NodeID, labels, timeoutMs: config.timeout * 1000 })
-      const caCertPem = /(-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?)$/.exec((read.get(cert.name) ?? '').trim())?.[1]
+      // The certificate secret holds the server certificate, then the CA.
+      const caCertPem = (read.get(cert.name) ?? '').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.[1]
       const caKeyPem = read.get(caKey.name)
       if (caCertPem === undefined || caKeyPem === undefined) throw errors.SG_ERR_REGISTRATION_INCOMPLETE(`the secrets ${cert.name} and ${caKey.name} do not hold the CA; deregister and register again`)
-      const server = await createServerCert({ certPem: `${caCertPem}\n`, keyPem: caKeyPem }, { sans: [...covered, ...sans].filter((s) => s !== '') })
       const allSans = [...new Set([...covered, ...sans])].filter((s) => s !== '')
+      const server = await createServerCert({ certPem: `${caCertPem}\n`, keyPem: caKeyPem }, { sans: allSans })
       cert = await createVersion(engine, state.secrets, 'tls-cert', server.certPem, { ...labels, [LABELS.fingerprint]: fingerprint, [LABELS.sans]: allSans.join(',') })
       key = await createVersion(engine, state.secrets, 'tls-key', server.keyPem, labels)
     }

@@ -30,6 +30,7 @@ export function serverSans (sans: readonly string[]): string[] {
 /** Issues an ECDSA P-256 server certificate signed by `ca`; certPem holds the leaf, then the CA. */
 export async function createServerCert (ca: CertificateAndKey, opts: ServerCertOptions): Promise<CertificateAndKey> {
   const caCert = new x509.X509Certificate(ca.certPem)
+  if (caCert.getExtension(x509.BasicConstraintsExtension)?.ca !== true) throw new TypeError(`${caCert.subject} is not a CA certificate`)
   const caKey = await privateKeyFromPem(ca.keyPem)
   const keys = await generateKeyPair()
   const sans = serverSans(opts.sans)
@@ -37,7 +38,7 @@ export async function createServerCert (ca: CertificateAndKey, opts: ServerCertO
   const notAfter = Math.min(now + (opts.validDays ?? 825) * 86400_000, caCert.notAfter.getTime())
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: [{ CN: [sans.find((s) => isIP(s) === 0 && s !== 'localhost') ?? sans[0] as string] }, { O: ['swarmgate'] }],
+    subject: [{ CN: [sans.find((s) => !ALWAYS.includes(s)) ?? 'localhost'] }, { O: ['swarmgate'] }],
     issuer: caCert.subject,
     notBefore: new Date(Math.max(now - BACKDATE_MS, caCert.notBefore.getTime())),
     notAfter: new Date(notAfter),

@@ -64,3 +64,9 @@ t.test('a server certificate never outlives its CA', async (t) => {
   const leaf = new X509Certificate(splitChain((await createServerCert(ca, { sans: [] })).certPem)[0] as string)
   t.ok(new Date(leaf.validTo) <= new Date(new X509Certificate(ca.certPem).validTo))
 })
+
+t.test('a certificate that is not a CA cannot issue (regression: a chain was taken for its CA)', async (t) => {
+  const ca = await createCa({ commonName: 'alice/prod' })
+  const server = await createServerCert(ca, { sans: [] })
+  await t.rejects(createServerCert({ certPem: server.certPem, keyPem: server.keyPem }, { sans: [] }), TypeError)
+})
