@@ -11,7 +11,6 @@ export const errors = defineErrors({
   SG_ERR_REGISTRATION_USERNAME: { message: 'the username is not valid' },
   SG_ERR_REGISTRATION_PASSWORD: { message: 'the password is not acceptable' },
   SG_ERR_REGISTRATION_ENDPOINT: { message: 'an --endpoint is not valid' },
-  SG_ERR_REGISTRATION_LABEL: { message: 'a --label is not valid' },
   SG_ERR_REGISTRATION_NOT_REGISTERED: { message: 'this swarm is not registered with swarmgate' },
   SG_ERR_REGISTRATION_INCOMPLETE: { message: 'the registration of this swarm is incomplete' },
   SG_ERR_REGISTRATION_NOT_CONVERGED: { message: 'server-proxy did not start on every manager in time' },

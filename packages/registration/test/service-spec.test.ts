@@ -1,0 +1,45 @@
+import t from 'tap'
+import { readServerProxySettings, serverProxySpec, type ServerProxySettings } from '../src/service-spec.js'
+import type { IdentitySecret } from '../src/secrets.js'
+
+const settings: ServerProxySettings = {
+  swarmName: 'alice/prod',
+  image: 'swarmgate/server-proxy:1.0.0',
+  port: 12376,
+  endpoints: ['10.0.0.1:12376', 'swarm.example:12376'],
+  endpointsGiven: true,
+  fingerprint: `sha256:${'a'.repeat(64)}`,
+  tokenTtl: 30
+}
+
+function secret (kind: IdentitySecret['kind'], version: number): IdentitySecret {
+  return { id: `id-${kind}`, name: `swarmgate-${kind}-v${version}`, kind, version, labels: {} }
+}
+
+t.test('the service is global on managers, socket mounted, secrets under their targets, port in host mode', async (t) => {
+  const spec = serverProxySpec({ ...settings, labels: { 'io.swarmgate.test': 'true' }, secrets: [secret('signing-keys', 1), secret('accounts', 3), secret('ca-key', 1), secret('tls-cert', 2), secret('tls-key', 2)] })
+  t.equal(spec.Name, 'swarmgate-server-proxy')
+  t.same(spec.Mode, { Global: {} })
+  t.same(spec.TaskTemplate.Placement?.Constraints, ['node.role==manager'])
+  t.same(spec.TaskTemplate.Networks, [{ Target: 'swarmgate-server-proxy-network' }])
+  const c = spec.TaskTemplate.ContainerSpec
+  t.same(c.Mounts, [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }])
+  t.same(c.Secrets?.map((s) => [s.File.Name, s.SecretName]), [
+    ['swarmgate-signing-keys', 'swarmgate-signing-keys-v1'],
+    ['swarmgate-accounts', 'swarmgate-accounts-v3'],
+    ['swarmgate-tls-cert', 'swarmgate-tls-cert-v2'],
+    ['swarmgate-tls-key', 'swarmgate-tls-key-v2']
+  ], 'the CA key never reaches server-proxy')
+  t.same(c.Env, ['SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_PORT=2376', 'SWARMGATE_TOKEN_TTL=30s'])
+  t.match(c.Labels, { 'io.swarmgate.test': 'true', 'io.swarmgate.component': 'server-proxy' })
+  t.same(c.Healthcheck?.Test.slice(-1), ['healthcheck'])
+  t.same(spec.EndpointSpec?.Ports, [{ Protocol: 'tcp', TargetPort: 2376, PublishedPort: 12376, PublishMode: 'host' }])
+  t.equal(spec.TaskTemplate.RestartPolicy?.Condition, 'any')
+})
+
+t.test('the settings read back from a service are the ones it was made with', async (t) => {
+  const spec = serverProxySpec({ ...settings, labels: {}, secrets: [] })
+  t.same(readServerProxySettings(spec), settings)
+  t.same(readServerProxySettings(serverProxySpec({ ...settings, tokenTtl: undefined, endpointsGiven: false, labels: {}, secrets: [] })), { ...settings, tokenTtl: undefined, endpointsGiven: false })
+  t.equal(readServerProxySettings({ ...spec, Labels: {} }), undefined, 'a service registration did not make')
+})
