@@ -14,6 +14,8 @@ export interface DockerProcess {
   stderr (): string
   /** Resolves with the output so far once `pattern` matches it; rejects after `timeoutMs`. */
   waitForOutput (pattern: RegExp, timeoutMs?: number): Promise<string>
+  /** Waits for the CLI to exit on its own; SIGKILL after `timeoutMs` (the status then says so). */
+  wait (timeoutMs?: number): Promise<{ code: number | null, signal: NodeJS.Signals | null }>
   /** Sends `signal` and resolves with the exit status (null when a signal ended it). */
   stop (signal: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null, signal: NodeJS.Signals | null }>
   readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
@@ -50,6 +52,12 @@ export function spawnDocker (host: string, args: readonly string[], opts: { env?
         await sleep(50)
       }
       return out
+    },
+    wait: async (timeoutMs = 30_000) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+      const status = await exited
+      clearTimeout(timer)
+      return status
     },
     stop: async (signal, timeoutMs = 10_000) => {
       if (!done) child.kill(signal)
