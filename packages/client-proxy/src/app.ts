@@ -46,7 +46,8 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
   const upstream = new SwarmUpstream(endpointsOf(config), await trustOf(config), logger)
   const keeper = new TokenKeeper({ upstream, swarm: config.swarm, credentials: credentialsOf(config), marginSeconds: config.refreshMargin, logger })
   const relay = new DockerRelay(upstream, keeper, logger)
-  const hijacked = new Set<Duplex>()
+  // Every connection, so close() can end them all: hijacked ones are no longer HTTP connections.
+  const sockets = new Set<Duplex>()
 
   const health = (res: http.ServerResponse): void => {
     const state = keeper.state
@@ -70,19 +71,17 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
       writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
       return
     }
-    hijacked.add(socket)
-    socket.once('close', () => hijacked.delete(socket))
     relay.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
   })
   server.on('clientError', (_err, socket) => { socket.destroy() })
+  server.on('connection', (socket: Duplex) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)) })
 
   return {
     server,
     keeper,
     close: async () => {
       keeper.stop()
-      for (const socket of hijacked) socket.destroy()
-      server.closeAllConnections()
+      for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await upstream.close()
     }

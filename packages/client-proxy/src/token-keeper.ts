@@ -5,6 +5,7 @@
  * login by the client (which rewrites the file) is picked up without restarting the proxy.
  */
 import { readFile } from 'node:fs/promises'
+import type { Dispatcher } from 'undici'
 import { PATHS, hasCode, type Logger } from '@swarmgate/core'
 import type { SwarmUpstream } from './swarm-upstream.js'
 import { errors } from './errors.js'
@@ -119,23 +120,29 @@ export class TokenKeeper {
     return form
   }
 
-  async #request (form: URLSearchParams): Promise<TokenResponse> {
-    const endpoint = this.#upstream.endpoint
-    let res
-    try {
-      res = await this.#upstream.dispatcher.request({
-        origin: this.#upstream.origin,
-        path: PATHS.token,
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form.toString(),
-        headersTimeout: 15_000,
-        bodyTimeout: 15_000
-      })
-    } catch (err) {
-      if (!hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH')) this.#upstream.failover(endpoint, err as Error)
-      throw err
+  /** POSTs to the token endpoint of the current manager, failing over to the next one when it is unreachable. */
+  async #post (form: URLSearchParams): Promise<Dispatcher.ResponseData> {
+    for (let attempt = 1; ; attempt++) {
+      const endpoint = this.#upstream.endpoint
+      try {
+        return await this.#upstream.dispatcher.request({
+          origin: this.#upstream.origin,
+          path: PATHS.token,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form.toString(),
+          headersTimeout: 15_000,
+          bodyTimeout: 15_000
+        })
+      } catch (err) {
+        if (hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH') || attempt >= this.#upstream.count) throw err
+        this.#upstream.failover(endpoint, err as Error)
+      }
     }
+  }
+
+  async #request (form: URLSearchParams): Promise<TokenResponse> {
+    const res = await this.#post(form)
     const text = await res.body.text()
     let body: Partial<TokenResponse> & { message?: string }
     try { body = JSON.parse(text) as typeof body } catch { throw errors.SG_ERR_TOKEN_SERVICE(`status ${res.statusCode}, not JSON`) }

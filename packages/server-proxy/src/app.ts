@@ -21,7 +21,7 @@ import type { TokenSettings } from './tokens.js'
 
 export interface ServerProxy {
   readonly server: http.Server
-  /** Closes the listener, every hijacked session and the engine connections. */
+  /** Closes the listener, every client connection (hijacked ones included) and the engine connections. */
   close (): Promise<void>
 }
 
@@ -55,7 +55,8 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
   }
   const upstream = unixSocketUpstream(config.engineSocket)
   const gateway = new DockerGateway({ keys, settings, cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew), upstream, logger })
-  const hijacked = new Set<Duplex>()
+  // Every connection, so close() can end them all: hijacked ones are no longer HTTP connections.
+  const sockets = new Set<Duplex>()
 
   const app = Fastify({
     loggerInstance: logger.child({ module: 'token-service' }),
@@ -66,10 +67,9 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
         if (req.url?.startsWith(RESERVED_PREFIX) === true) handler(req, res)
         else gateway.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
       }
-      // allowHalfOpen: the CLI closes its write side when stdin ends and keeps reading (hijack).
       const server = tls === undefined
         ? http.createServer(route)
-        : https.createServer({ cert: tls[0], key: tls[1], minVersion: 'TLSv1.2', allowHalfOpen: true }, route)
+        : https.createServer({ cert: tls[0], key: tls[1], minVersion: 'TLSv1.2' }, route)
       // Docker streams (logs -f, events, uploads) may be silent or slow for hours.
       server.requestTimeout = 0
       server.timeout = 0
@@ -78,11 +78,14 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
           writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
           return
         }
-        hijacked.add(socket)
-        socket.once('close', () => hijacked.delete(socket))
+        // Half-open only once hijacked: the CLI closes its write side when stdin ends and keeps
+        // reading. Plain HTTP connections stay full-close, or a client's FIN after an aborted
+        // call would leave the TLS socket in CLOSE-WAIT for good.
+        socket.allowHalfOpen = true
         gateway.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
       })
       server.on('clientError', (_err, socket) => { socket.destroy() })
+      server.on('connection', (socket: Duplex) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)) })
       return server
     }
   })
@@ -108,12 +111,10 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
   return {
     server: app.server,
     close: async () => {
-      for (const socket of hijacked) socket.destroy()
+      for (const socket of sockets) socket.destroy()
       // fastify closes a serverFactory server only when fastify.listen() opened it; main.ts
       // listens on the server itself, so it is closed here.
-      const closed = new Promise<void>((resolve) => app.server.close(() => resolve()))
-      app.server.closeAllConnections()
-      await closed
+      await new Promise<void>((resolve) => app.server.close(() => resolve()))
       await app.close()
       await upstream.close()
     }

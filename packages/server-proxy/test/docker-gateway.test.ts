@@ -1,6 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
-import { startRecordingEngine, startServer } from './fixtures.js'
+import { startRecordingEngine, startServer } from '../../../test/fixtures/server-proxy.js'
 
 t.test('docker gateway', async (t) => {
   const engine = await startRecordingEngine()

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { newStamp } from '@swarmgate/core'
-import { startRecordingEngine, startServer } from './fixtures.js'
+import { startRecordingEngine, startServer } from '../../../test/fixtures/server-proxy.js'
 import { createTestIdentity } from '../../../test/fixtures/identity.js'
 import { ACCESS_TYPE, REFRESH_TYPE } from '../src/tokens.js'
 
