@@ -1,0 +1,97 @@
+// The prompts of registration and client, typed at a real terminal: both run with `docker run -ti`
+// inside tmux, and the test types the username and password with send-keys and reads the screen.
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { docker, programImage, run, runChecked, TEST_LABEL, useEngine, waitFor } from '../testbed/index.js'
+import { exportedHost, parseClientCommand, registration, swarmgateObjects } from './journey-steps.js'
+
+useEngine(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
+
+const suffix = randomBytes(3).toString('hex')
+const password = `typed password ${suffix}`
+const session = `swarmgate-test-${suffix}`
+const volume = `swarmgate-client-test-tty-${suffix}`
+
+t.before(async () => {
+  if ((await swarmgateObjects()).length > 0) throw new Error(`this engine already has swarmgate objects: ${(await swarmgateObjects()).join(', ')}`)
+})
+
+/** Runs `command` in a new tmux window of the test's session; the shell stays to show the exit status. */
+async function terminal (command: string): Promise<void> {
+  await runChecked('tmux', ['new-session', '-d', '-s', session, '-x', '250', '-y', '50', `${command}; echo "EXIT=$?"; sleep 600`])
+}
+
+async function screen (): Promise<string> {
+  return (await runChecked('tmux', ['capture-pane', '-p', '-J', '-S', '-200', '-t', session])).replace(/\s+$/gm, '')
+}
+
+async function waitForScreen (what: RegExp): Promise<string> {
+  return await waitFor(`the screen to show ${String(what)}`, async () => {
+    const s = await screen()
+    return what.test(s) ? s : undefined
+  }, { timeoutMs: 180_000 }).catch(async (err: Error) => { throw new Error(`${err.message}\nscreen:\n${await screen()}`) })
+}
+
+async function type (text: string): Promise<void> {
+  await runChecked('tmux', ['send-keys', '-t', session, '-l', text])
+  await runChecked('tmux', ['send-keys', '-t', session, 'Enter'])
+}
+
+t.afterEach(async () => { await run('tmux', ['kill-session', '-t', session]) })
+
+const DOCKER = `env DOCKER_HOST=unix:///var/run/docker.sock docker`
+const labelled = `--label ${TEST_LABEL}=true`
+let swarmId: string
+let fingerprint: string
+
+t.test('registration asks for username, password twice (not echoed) and the cluster name', async (t) => {
+  swarmId = (await docker(['info', '--format', '{{.Swarm.Cluster.ID}}'])).toLowerCase()
+  await terminal(`${DOCKER} run -ti --rm ${labelled} -v /var/run/docker.sock:/var/run/docker.sock ${programImage('registration')} ${labelled} --image ${programImage('server-proxy')}`)
+  await waitForScreen(/Use your Docker ID credentials to authenticate:\nUsername: $/m)
+  await type('alice')
+  await waitForScreen(/^Password: $/m)
+  await type(password)
+  await waitForScreen(/^Repeat password: $/m)
+  await type(password)
+  await waitForScreen(new RegExp(`^Enter name for the new cluster \\[alice/${swarmId}\\]: $`, 'm'))
+  await type('')
+  const s = await waitForScreen(/EXIT=\d+/)
+  t.match(s, 'EXIT=0')
+  t.match(s, /Registering this Docker cluster\.\.\./)
+  t.match(s, `Successfully registered the swarm as alice/${swarmId}`)
+  t.notMatch(s, password, 'the password never shows')
+  fingerprint = parseClientCommand(s).fingerprint
+})
+
+t.test('the client asks for username and password (not echoed) and prints the export line', async (t) => {
+  await terminal(`${DOCKER} run --rm -ti ${labelled} --network host -v /var/run/docker.sock:/var/run/docker.sock -e DOCKER_HOST ${programImage('client')} alice/${swarmId} --endpoint 127.0.0.1:2376 --fingerprint ${fingerprint} --network host ${labelled} --volume ${volume} --image ${programImage('client-proxy')}`)
+  await waitForScreen(/Use your Docker ID credentials to authenticate:\nUsername: $/m)
+  await type('alice')
+  await waitForScreen(/^Password: $/m)
+  await type(password)
+  const s = await waitForScreen(/EXIT=\d+/)
+  t.match(s, 'EXIT=0')
+  t.match(s, `=> You can now start using the swarm alice/${swarmId} by executing:`)
+  t.notMatch(s, password, 'the password never shows')
+  t.match(await docker(['node', 'ls', '--format', '{{.Status}}'], { host: exportedHost(s) }), 'Ready')
+})
+
+t.test('a wrong password typed at the terminal is refused', async (t) => {
+  await terminal(`${DOCKER} run --rm -ti ${labelled} --network host -v /var/run/docker.sock:/var/run/docker.sock ${programImage('client')} alice/${swarmId} --username alice --network host ${labelled} --volume ${volume}-wrong --endpoint 127.0.0.1:2376 --fingerprint ${fingerprint} --image ${programImage('client-proxy')}`)
+  await waitForScreen(/^Password: $/m)
+  await type('not the password')
+  const s = await waitForScreen(/EXIT=\d+/)
+  t.match(s, 'EXIT=1')
+  t.match(s, /login refused: wrong username or password/)
+})
+
+t.test('deregister asks for confirmation at the terminal', async (t) => {
+  await terminal(`${DOCKER} run -ti --rm ${labelled} -v /var/run/docker.sock:/var/run/docker.sock ${programImage('registration')} deregister`)
+  await waitForScreen(/Every client loses access \[y\/N\]: $/m)
+  await type('y')
+  const s = await waitForScreen(/EXIT=\d+/)
+  t.match(s, 'EXIT=0')
+  t.match(s, `Deregistered alice/${swarmId}`)
+  await waitFor('the swarmgate objects to be gone', async () => (await swarmgateObjects()).length === 0 ? true : undefined, { timeoutMs: 30_000 })
+  t.equal((await registration(['status'])).code, 1)
+})

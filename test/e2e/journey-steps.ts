@@ -1,0 +1,86 @@
+/**
+ * The steps of the user journey (shared/docs/journey.md) as the end-to-end tests take them: the
+ * registration and client images run with `docker run` exactly as a user would, plus the test
+ * label on everything they create, so the test bed removes it afterwards.
+ */
+import tls from 'node:tls'
+import { fingerprintOf } from '../../packages/core/src/tls-pin.js'
+import { dockerJson, LABEL_ARGS, programImage, runDocker, TEST_LABEL, type RunResult } from '../testbed/index.js'
+
+/** `--label io.swarmgate.test=true` for registration and client, which put it on what they create. */
+const LABEL_FLAG = ['--label', `${TEST_LABEL}=true`]
+function mountSocket (opts: StepOptions): string[] {
+  return ['-v', `${opts.socket ?? '/var/run/docker.sock'}:/var/run/docker.sock`]
+}
+
+export interface StepOptions {
+  /** Standard input (a password for --password-stdin); closed after. */
+  readonly input?: string
+  readonly timeoutMs?: number
+  /** Extra `docker run` options (before the image). */
+  readonly runArgs?: readonly string[]
+  /** The engine socket to mount as /var/run/docker.sock; default this machine's. */
+  readonly socket?: string
+}
+
+/** `docker run --rm -i -v sock swarmgate/registration ARGS --label io.swarmgate.test=true`. */
+export async function registration (args: readonly string[], opts: StepOptions = {}): Promise<RunResult> {
+  return await runDocker(['run', '--rm', '-i', ...LABEL_ARGS, ...mountSocket(opts), ...(opts.runArgs ?? []), programImage('registration'),
+    ...args, ...LABEL_FLAG, '--image', programImage('server-proxy')], { input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 300_000 })
+}
+
+/** `docker run --rm -i -v sock -e DOCKER_HOST swarmgate/client ARGS` with the test's volume and label. */
+export async function client (volume: string, args: readonly string[], opts: StepOptions = {}): Promise<RunResult> {
+  return await runDocker(['run', '--rm', '-i', ...LABEL_ARGS, ...mountSocket(opts), '-e', 'DOCKER_HOST', ...(opts.runArgs ?? []), programImage('client'),
+    ...args, ...LABEL_FLAG, '--volume', volume, '--image', programImage('client-proxy')], { input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 180_000 })
+}
+
+export interface ClientCommand {
+  readonly swarm: string
+  readonly endpoints: string[]
+  readonly fingerprint: string
+}
+
+/** The client command registration printed, taken apart. */
+export function parseClientCommand (stdout: string): ClientCommand {
+  const line = stdout.split('\n').find((l) => l.includes('swarmgate/client '))
+  const m = line === undefined ? null : /swarmgate\/client (\S+)((?: --endpoint \S+)+) --fingerprint (sha256:[0-9a-f]{64})$/.exec(line.trim())
+  if (m === null) throw new Error(`no client command in:\n${stdout}`)
+  return { swarm: m[1] as string, endpoints: (m[2] as string).trim().split(/\s+/).filter((w) => w !== '--endpoint'), fingerprint: m[3] as string }
+}
+
+/** The `tcp://127.0.0.1:PORT` of an `export DOCKER_HOST=...` line. */
+export function exportedHost (stdout: string): string {
+  const m = /^ *export DOCKER_HOST=(tcp:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout)
+  if (m === null) throw new Error(`no export line in:\n${stdout}`)
+  return m[1] as string
+}
+
+/** The default bridge's gateway: this machine as containers on a bridge network reach it. */
+export async function bridgeGateway (): Promise<string> {
+  const [config] = await dockerJson<Array<{ Subnet?: string, Gateway?: string }>>(['network', 'inspect', 'bridge', '--format', '{{json .IPAM.Config}}'])
+  if (config?.Gateway === undefined) throw new Error('the default bridge network has no gateway')
+  return config.Gateway
+}
+
+/** The pin of the CA certificate a TLS endpoint sends after its own certificate. */
+export async function servedCaFingerprint (host: string, port: number): Promise<string> {
+  return await new Promise((resolve, reject) => {
+    const socket = tls.connect({ host, port, rejectUnauthorized: false }, () => {
+      const issuer = socket.getPeerCertificate(true).issuerCertificate
+      socket.destroy()
+      resolve(fingerprintOf(issuer.raw))
+    })
+    socket.on('error', reject)
+  })
+}
+
+/** The swarmgate objects registration and client make that are still on the engine. */
+export async function swarmgateObjects (): Promise<string[]> {
+  const out: string[] = []
+  for (const [kind, filter] of [['service', 'name=swarmgate-'], ['secret', 'name=swarmgate-'], ['network', 'name=swarmgate-server-proxy-network']] as const) {
+    const r = await runDocker([kind, 'ls', '--filter', filter, '--format', '{{.Name}}'])
+    out.push(...r.stdout.split('\n').filter((l) => l.trim() !== '').map((n) => `${kind} ${n}`))
+  }
+  return out
+}
