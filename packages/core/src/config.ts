@@ -147,7 +147,7 @@ function convert (opt: OptionSpec, value: string, source: string): string | numb
     }
     case 'seconds': {
       const m = /^(\d+)(s|m|h|d)?$/.exec(value)
-      if (m === null) return { problem: `${source} must be a duration such as 90s, 15m or 1h, got "${value}"` }
+      if (m === null) return { problem: `${source} must be a duration such as 90s, 15m, 1h or 30d, got "${value}"` }
       return Number(m[1]) * ({ s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd' | undefined ?? 's'])
     }
     default:
@@ -165,7 +165,7 @@ export function renderHelp (spec: ProgramSpec<Record<string, OptionSpec>>): stri
     const left = opt.kind === 'boolean' ? names : `${names} ${opt.value ?? opt.kind.toUpperCase()}`
     const notes = [
       opt.env === undefined ? undefined : `env ${opt.env}`,
-      opt.default === undefined ? undefined : `default ${String(opt.default)}`,
+      opt.default === undefined ? undefined : `default ${opt.kind === 'seconds' ? formatSeconds(Number(opt.default)) : String(opt.default)}`,
       opt.required === true ? 'required' : undefined,
       opt.kind === 'list' ? 'repeatable' : undefined
     ].filter(Boolean)
@@ -176,4 +176,12 @@ export function renderHelp (spec: ProgramSpec<Record<string, OptionSpec>>): stri
   lines.push(`  ${'-h, --help'.padEnd(width)}Print this help and exit`)
   lines.push(`  ${'--version'.padEnd(width)}Print the version and exit`)
   return [`Usage: ${spec.usage}`, '', spec.summary, '', 'Options:', ...lines, ...(spec.epilog === undefined ? [] : ['', spec.epilog]), ''].join('\n')
+}
+
+/** 900 -> 15m, 2592000 -> 30d: the largest unit that divides the value. */
+function formatSeconds (seconds: number): string {
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`
+  }
+  return `${seconds}s`
 }
