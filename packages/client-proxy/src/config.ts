@@ -3,10 +3,9 @@
  * environment variables and the refresh token as a file in its volume, so `docker inspect` of the
  * proxy container never shows a credential.
  */
-import { defineProgram, LOG_LEVELS, type Config } from '@swarmgate/core'
-import { createRequire } from 'node:module'
+import { defineProgram, packageVersion, LOG_LEVELS, type Config } from '@swarmgate/core'
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 export const program = defineProgram({
   name: 'swarmgate-client-proxy',

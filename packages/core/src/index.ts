@@ -14,3 +14,5 @@ export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAcc
 export * from './engine/index.js'
 export { Prompter, readPasswordFromStdin, type TerminalInput, type PromptOptions } from './prompt.js'
 export { parseSwarmName, SWARM_NAME_RULE } from './swarm-name.js'
+export { runProgram, packageVersion, type RunOptions } from './program.js'
+export { listen, untilStopSignal, probeHealth } from './service.js'

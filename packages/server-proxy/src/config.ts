@@ -2,10 +2,9 @@
  * server-proxy's flags and environment, declared once. In the swarm service every file comes from
  * a swarm secret mounted under /run/secrets (registration sets the environment to match).
  */
-import { defineProgram, LOG_LEVELS, type Config } from '@swarmgate/core'
-import { createRequire } from 'node:module'
+import { defineProgram, packageVersion, LOG_LEVELS, type Config } from '@swarmgate/core'
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 /** The longest access-token lifetime server-proxy accepts (issue #3: at most 15 minutes). */
 export const MAX_TOKEN_TTL = 15 * 60
