@@ -16,7 +16,7 @@ import { createTestIdentity, type TestAccount, type TestIdentity } from '../fixt
 import { runDocker, ENGINE_SOCKET, type DockerOptions } from '../testbed/docker.js'
 import type { RunResult } from '../testbed/process.js'
 import { waitFor } from '../testbed/wait.js'
-import { startProxyProcess, type ProxyProcess } from './proxy-process.js'
+import { startProxyProcess, type ProxyProcess, type ProxyProcessOptions } from './proxy-process.js'
 
 export interface ChainOptions {
   /** Access token lifetime given to server-proxy (seconds, 10 to 900); default 900. */
@@ -29,6 +29,8 @@ export interface ChainOptions {
   readonly login?: 'password' | 'refresh-token'
   /** Start client-proxy too; default true. Refusal tests talk to server-proxy alone. */
   readonly clientProxy?: boolean
+  /** How both proxy processes are started (node options, how many log lines to keep); default plain. */
+  readonly processes?: ProxyProcessOptions
 }
 
 export interface TokenResponse {
@@ -87,7 +89,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
       '--host', '127.0.0.1', '--port', '0', ...identity.serverArgs,
       '--engine-socket', opts.engineSocket ?? ENGINE_SOCKET,
       ...(opts.tokenTtl === undefined ? [] : ['--token-ttl', String(opts.tokenTtl)])
-    ])
+    ], opts.processes)
     started.push(server)
     const serverUrl = `https://127.0.0.1:${server.port}`
     const callServer: Chain['callServer'] = async (path, o = {}) => await httpsCall(serverUrl, identity.caPem, path, o)
@@ -109,7 +111,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
       client = await startProxyProcess('client-proxy', [
         '--host', '127.0.0.1', '--port', '0', '--swarm', swarm,
         '--endpoint', `127.0.0.1:${server.port}`, '--fingerprint', identity.fingerprint, ...credentialArgs
-      ])
+      ], opts.processes)
       started.push(client)
       const health = `http://127.0.0.1:${client.port}/_swarmgate/v1/health`
       await waitFor('client-proxy to hold a token', async () => (await httpCall(health)).status === 200 ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })

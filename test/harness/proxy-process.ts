@@ -28,14 +28,24 @@ export interface ProxyProcess {
   stop (): Promise<void>
 }
 
+export interface ProxyProcessOptions {
+  /** Node options placed before the program (the benchmark's --cpu-prof); default none. */
+  readonly nodeArgs?: readonly string[]
+  /**
+   * Keep only the last this many lines; default all. The benchmark sends hundreds of thousands of
+   * calls, one log line each, and must not hold them all in its own memory.
+   */
+  readonly maxLines?: number
+}
+
 /**
- * Starts `node packages/<pkg>/dist/main.js args` and resolves once it logged `listeningMsg`.
+ * Starts `node packages/<pkg>/dist/main.js args` and resolves once it logged that it listens.
  * Rejects with everything it printed when it exits first or does not listen in time.
  */
-export async function startProxyProcess (pkg: 'server-proxy' | 'client-proxy', args: readonly string[]): Promise<ProxyProcess> {
+export async function startProxyProcess (pkg: 'server-proxy' | 'client-proxy', args: readonly string[], opts: ProxyProcessOptions = {}): Promise<ProxyProcess> {
   // The proxies read SWARMGATE_* from the environment; the test's own must not leak into them.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWARMGATE_')))
-  const child = spawn(process.execPath, [`packages/${pkg}/dist/main.js`, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), `packages/${pkg}/dist/main.js`, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
   const collect = (stream: NodeJS.ReadableStream): void => {
     let rest = ''
@@ -44,6 +54,7 @@ export async function startProxyProcess (pkg: 'server-proxy' | 'client-proxy', a
       const parts = (rest + chunk).split('\n')
       rest = parts.pop() ?? ''
       lines.push(...parts)
+      if (opts.maxLines !== undefined && lines.length > opts.maxLines) lines.splice(0, lines.length - opts.maxLines)
     })
     stream.on('end', () => { if (rest !== '') lines.push(rest) })
   }
