@@ -31,13 +31,19 @@ step "tap"
 status=0
 npx tap "$@" || status=$?
 
-# Every test file removes what it created (test/testbed/suite.ts); anything left is a leak.
+# Every test file removes what it created (test/testbed/suite.ts); an object labelled by a test
+# process that has ended is a leak. (A live owner is a test run going on beside this one.)
 label=io.swarmgate.test
 left=''
-for kind in service container secret config network volume; do
-  all=(); [ "$kind" = container ] && all=(-a)
-  ids=$(docker "$kind" ls "${all[@]}" -q --filter "label=$label")
-  [ -z "$ids" ] || left+="$kind: $(echo $ids)"$'\n'
+for kind in service:.Spec.Name:.Spec.Labels container:.Id:.Config.Labels secret:.Spec.Name:.Spec.Labels \
+            config:.Spec.Name:.Spec.Labels network:.Name:.Labels volume:.Name:.Labels; do
+  IFS=: read -r type name labels <<<"$kind"
+  all=(); [ "$type" = container ] && all=(-a)
+  ids=$(docker "$type" ls "${all[@]}" -q --filter "label=$label")
+  [ -n "$ids" ] || continue
+  while read -r id owner; do
+    kill -0 "${owner#pid-}" 2>/dev/null || left+="$type $id ($label=$owner)"$'\n'
+  done < <(docker inspect --type "$type" --format "{{$name}} {{index $labels \"$label\"}}" $ids 2>/dev/null || true)
 done
 if [ -n "$left" ]; then
   echo "test: tests left objects labelled $label behind:" >&2

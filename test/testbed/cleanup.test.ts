@@ -1,9 +1,10 @@
 import t from 'tap'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE } from './busybox.js'
 import { cleanup } from './cleanup.js'
 import { docker, dockerLines, runDocker } from './docker.js'
-import { LABEL_ARGS, SERVICE_LABEL_ARGS, TEST_LABEL } from './labels.js'
+import { LABEL_ARGS, SERVICE_LABEL_ARGS, TEST_LABEL, TEST_LABEL_PAIR } from './labels.js'
 import { useEngine } from './suite.js'
 
 useEngine(t)
@@ -38,7 +39,21 @@ t.test('removes only what carries the test label', async (t) => {
   }
   t.ok(await exists('network', network), 'the unlabelled network survives')
   t.ok(await exists('volume', volume), 'the unlabelled volume survives')
-  t.same(await dockerLines(['ps', '-aq', '--filter', `label=${TEST_LABEL}`]), [], 'no labelled container is left')
+  t.same(await dockerLines(['ps', '-aq', '--filter', `label=${TEST_LABEL_PAIR}`]), [], 'none of this process\'s containers is left')
+})
+
+t.test('leaves what a test process that still runs made, removes what a finished one left', async (t) => {
+  // pid 1 always runs: its objects stand for those of a test run going on beside this one.
+  const running = `swarmgate-running-owner-${suffix}`
+  t.teardown(async () => { await runDocker(['network', 'rm', running]) })
+  await docker(['network', 'create', '--label', `${TEST_LABEL}=pid-1`, running])
+  const finished = await new Promise<number>((resolve) => { const c = spawn('true'); c.on('exit', () => resolve(c.pid as number)) })
+  const left = `swarmgate-finished-owner-${suffix}`
+  await docker(['network', 'create', '--label', `${TEST_LABEL}=pid-${finished}`, left])
+
+  t.match(await cleanup(), { networks: 1 })
+  t.ok(await exists('network', running), 'the network of a running test process survives')
+  t.notOk(await exists('network', left), 'the network a finished test process left is gone')
 })
 
 t.test('has nothing to do when nothing is labelled', async (t) => {

@@ -2,7 +2,7 @@
 export { ensureEngine, ensureSwarm, dockerdLog, REPO_ROOT, type EnsureOptions } from './engine.js'
 export { docker, dockerJson, dockerLines, runDocker, ENGINE_SOCKET, type DockerOptions } from './docker.js'
 export { run, runChecked, type RunOptions, type RunResult } from './process.js'
-export { TEST_LABEL, LABEL_ARGS, SERVICE_LABEL_ARGS } from './labels.js'
+export { TEST_LABEL, TEST_OWNER, TEST_LABEL_PAIR, LABEL_ARGS, SERVICE_LABEL_ARGS, removableOwner } from './labels.js'
 export { cleanup, type CleanupReport } from './cleanup.js'
 export { useEngine, type Hooks, type EngineNeeds } from './suite.js'
 export { waitFor, type WaitOptions } from './wait.js'
