@@ -7,6 +7,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE, LABEL_ARGS, TEST_LABEL, docker, runDocker, useEngine } from '../testbed/index.js'
 import { socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket, maskIds } from '../harness/compare.js'
 
 useEngine(t)
@@ -55,7 +56,7 @@ t.test('8. docker commit', { timeout: 60_000 }, async (t) => {
   images.push(tag)
   const viaChain = await chain.docker(['commit', '-c', `LABEL ${TEST_LABEL}=true`, '-m', 'through the chain', box, tag])
   t.match(viaChain, { code: 0, stdout: /^sha256:[0-9a-f]{64}\n$/, stderr: '' }, 'docker commit prints the new image id')
-  const ran = await chain.docker(['run', '--rm', ...LABEL_ARGS, tag, 'cat', '/data/marker'])
+  const ran = await chain.docker(['run', '--rm', ...CONTAINER_ARGS, tag, 'cat', '/data/marker'])
   t.equal(ran.stdout, 'marked\n', 'the committed image holds the container\'s changes')
   t.equal(await docker(['image', 'inspect', '-f', '{{.Comment}}', tag]), 'through the chain')
   await expectSameAsSocket(t, chain, ['commit', 'sg-conf-admin-no-such-object', tag])
@@ -64,7 +65,7 @@ t.test('8. docker commit', { timeout: 60_000 }, async (t) => {
 t.test('8. docker rename and docker update', { timeout: 60_000 }, async (t) => {
   const before = unique('rename-me')
   const after = unique('renamed')
-  await docker(['create', ...LABEL_ARGS, '--name', before, BUSYBOX_IMAGE, 'true'])
+  await docker(['create', ...CONTAINER_ARGS, '--name', before, BUSYBOX_IMAGE, 'true'])
   const renamed = await chain.docker(['rename', before, after])
   t.match(renamed, { code: 0, stdout: '', stderr: '' }, 'docker rename through the chain')
   t.equal(await docker(['inspect', '-f', '{{.Name}}', after]), `/${after}`)
@@ -79,7 +80,7 @@ t.test('8. docker rename and docker update', { timeout: 60_000 }, async (t) => {
 
 t.test('8. docker rm', { timeout: 60_000 }, async (t) => {
   const doomed = { chain: unique('rm-chain'), socket: unique('rm-socket') }
-  for (const name of Object.values(doomed)) await docker(['run', '-d', ...LABEL_ARGS, '--name', name, BUSYBOX_IMAGE, 'sleep', '600'])
+  for (const name of Object.values(doomed)) await docker(['run', '-d', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'sleep', '600'])
   const refused = await expectSameAsSocket(t, chain, ['rm', doomed.chain], { normalise: maskIds })
   t.match(refused.chain.stderr, /Error response from daemon: .*cannot remove .*running container/i, 'a running container is not removed without -f')
   const viaChain = await chain.docker(['rm', '-f', doomed.chain])
@@ -105,7 +106,7 @@ t.test('8. docker system prune -f', { timeout: 90_000 }, async (t) => {
   for (const via of ['chain', 'socket'] as const) {
     const stopped = unique(`prune-${via}`)
     const network = `sg-conf-admin-prune-${via}-${run}`
-    await docker(['create', ...LABEL_ARGS, '--label', PRUNE_LABEL, '--name', stopped, BUSYBOX_IMAGE, 'true'])
+    await docker(['create', ...CONTAINER_ARGS, '--label', PRUNE_LABEL, '--name', stopped, BUSYBOX_IMAGE, 'true'])
     await docker(['network', 'create', ...LABEL_ARGS, '--label', PRUNE_LABEL, network])
     const id = await docker(['inspect', '-f', '{{.Id}}', stopped])
     const args = ['system', 'prune', '-f', '--filter', `label=${PRUNE_LABEL}`]

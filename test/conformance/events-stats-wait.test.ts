@@ -6,8 +6,9 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BUSYBOX_IMAGE, LABEL_ARGS, TEST_LABEL, docker, useEngine } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, TEST_LABEL, docker, useEngine } from '../testbed/index.js'
 import { SOCKET_HOST, socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { spawnDocker } from '../harness/docker-process.js'
 
@@ -24,7 +25,7 @@ const unique = (): string => { const n = `sg-conf-ev-${randomBytes(4).toString('
 t.before(async () => {
   chain = await startChain()
   sleeper = unique()
-  await docker(['run', '-d', ...LABEL_ARGS, '--name', sleeper, BUSYBOX_IMAGE, 'sleep', '600'])
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', sleeper, BUSYBOX_IMAGE, 'sleep', '600'])
 })
 t.teardown(async () => {
   if (names.length > 0) await docker(['rm', '-f', ...names]).catch(() => {})
@@ -40,7 +41,7 @@ t.test('6. docker events across a silent gap', { timeout: 60_000 }, async (t) =>
   // Nothing matches the filter for longer than the idle timers, then a container comes and goes.
   await sleep(SILENT_GAP_MS)
   t.equal(viaChain.child.exitCode, null, 'the event stream is still open after the silence')
-  await docker(['create', ...LABEL_ARGS, '--name', marker, BUSYBOX_IMAGE, 'true'])
+  await docker(['create', ...CONTAINER_ARGS, '--name', marker, BUSYBOX_IMAGE, 'true'])
   await docker(['rm', marker])
   await viaChain.waitForOutput(/destroy/, 10_000)
   await viaSocket.waitForOutput(/destroy/, 10_000)
@@ -72,7 +73,7 @@ t.test('6. docker stats --no-stream and docker stats', { timeout: 60_000 }, asyn
 t.test('6. docker wait', { timeout: 60_000 }, async (t) => {
   const names2 = { chain: unique(), socket: unique() }
   for (const name of Object.values(names2)) {
-    await docker(['run', '-d', ...LABEL_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'sleep 3; exit 5'])
+    await docker(['run', '-d', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'sleep 3; exit 5'])
   }
   const [viaChain, viaSocket] = await Promise.all([
     chain.docker(['wait', names2.chain], { timeoutMs: 30_000 }),

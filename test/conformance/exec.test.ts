@@ -5,8 +5,9 @@
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { BUSYBOX_IMAGE, LABEL_ARGS, docker, useEngine } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, docker, useEngine } from '../testbed/index.js'
 import { SOCKET_HOST, startChain, type Chain } from '../harness/chain.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { openTerminal } from '../harness/tmux.js'
 
@@ -19,8 +20,8 @@ t.before(async () => {
   chain = await startChain()
   running = `sg-conf-exec-${randomBytes(4).toString('hex')}`
   stopped = `${running}-stopped`
-  await docker(['run', '-d', ...LABEL_ARGS, '--name', running, BUSYBOX_IMAGE, 'sleep', '600'])
-  await docker(['create', ...LABEL_ARGS, '--name', stopped, BUSYBOX_IMAGE, 'true'])
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', running, BUSYBOX_IMAGE, 'sleep', '600'])
+  await docker(['create', ...CONTAINER_ARGS, '--name', stopped, BUSYBOX_IMAGE, 'true'])
 })
 t.teardown(async () => {
   await docker(['rm', '-f', running, stopped]).catch(() => {})

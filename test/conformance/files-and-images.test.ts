@@ -11,8 +11,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
-import { BUSYBOX_IMAGE, LABEL_ARGS, TEST_LABEL, docker, runDocker, useEngine } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, TEST_LABEL, docker, runDocker, useEngine } from '../testbed/index.js'
 import { socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 
 useEngine(t)
@@ -32,7 +33,7 @@ t.before(async () => {
   chain = await startChain()
   work = await mkdtemp(join(tmpdir(), 'swarmgate-conformance-files-'))
   box = `sg-conf-files-${run}`
-  await docker(['run', '-d', ...LABEL_ARGS, '--name', box, BUSYBOX_IMAGE, 'sh', '-c', 'mkdir -p /data/sub; echo hello > /data/hello.txt; echo deep > /data/sub/deep.txt; sleep 600'])
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', box, BUSYBOX_IMAGE, 'sh', '-c', 'mkdir -p /data/sub; echo hello > /data/hello.txt; echo deep > /data/sub/deep.txt; sleep 600'])
 })
 t.teardown(async () => {
   await docker(['rm', '-f', box]).catch(() => {})
@@ -90,7 +91,7 @@ t.test('7. docker build (classic builder) with a context over 100 MB', { timeout
   // from the build cache and yields the same image id only if the context arrived byte for byte.
   const built = await expectSameAsSocket(t, chain, ['build', '-q', '-t', tag, context], { timeoutMs: 200_000 })
   t.match(built.chain.stdout, /^sha256:[0-9a-f]{64}\n$/, 'the build printed the image id')
-  const inside = await chain.docker(['run', '--rm', ...LABEL_ARGS, tag, 'md5sum', '/big.bin'], { timeoutMs: 60_000 })
+  const inside = await chain.docker(['run', '--rm', ...CONTAINER_ARGS, tag, 'md5sum', '/big.bin'], { timeoutMs: 60_000 })
   t.equal(inside.stdout.split(' ')[0], digest.digest('hex'), 'the 105 MB file in the image is the one sent')
   await expectSameAsSocket(t, chain, ['build', '-q', '-f', 'no-such-Dockerfile', context], { timeoutMs: 200_000 })
 })
@@ -126,7 +127,7 @@ t.test('7. docker export and docker import', { timeout: 120_000 }, async (t) => 
   const viaStdin = await chain.docker(['import', '-', fromStdin], { input: await readFile(files.chain), timeoutMs: 60_000 })
   for (const [what, r, tag] of [['a file', viaFile, fromFile], ['stdin', viaStdin, fromStdin]] as const) {
     t.match(r, { code: 0, stdout: /^sha256:[0-9a-f]{64}\n$/ }, `docker import from ${what} prints the new image id`)
-    const check = await chain.docker(['run', '--rm', ...LABEL_ARGS, tag, '/bin/busybox', 'cat', '/data/hello.txt'])
+    const check = await chain.docker(['run', '--rm', ...CONTAINER_ARGS, tag, '/bin/busybox', 'cat', '/data/hello.txt'])
     t.equal(check.stdout, 'hello\n', `the image imported from ${what} holds the container's files`)
   }
   await expectSameAsSocket(t, chain, ['export', 'sg-conf-files-no-such-container'])

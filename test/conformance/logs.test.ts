@@ -9,8 +9,9 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BUSYBOX_IMAGE, LABEL_ARGS, docker, useEngine, waitFor } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, docker, useEngine, waitFor } from '../testbed/index.js'
 import { SOCKET_HOST, startChain, type Chain } from '../harness/chain.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { spawnDocker } from '../harness/docker-process.js'
 import { startSocketRelay, type SocketRelay } from '../harness/socket-relay.js'
@@ -37,7 +38,7 @@ t.teardown(async () => {
 
 t.test('5. docker logs of a container without a terminal (stdout and stderr apart)', { timeout: 60_000 }, async (t) => {
   const name = unique()
-  await docker(['run', '-d', ...LABEL_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'for i in 1 2 3; do echo out$i; echo err$i >&2; done'])
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'for i in 1 2 3; do echo out$i; echo err$i >&2; done'])
   await docker(['wait', name])
   const all = await expectSameAsSocket(t, chain, ['logs', name])
   t.equal(all.chain.stdout, 'out1\nout2\nout3\n')
@@ -49,7 +50,7 @@ t.test('5. docker logs of a container without a terminal (stdout and stderr apar
 
 t.test('5. docker logs of a container with a terminal', { timeout: 60_000 }, async (t) => {
   const name = unique()
-  await docker(['run', '-d', '-t', ...LABEL_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'echo tty-out; echo tty-err >&2; printf "\\033[1mbold\\033[0m\\n"'])
+  await docker(['run', '-d', '-t', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'echo tty-out; echo tty-err >&2; printf "\\033[1mbold\\033[0m\\n"'])
   await docker(['wait', name])
   const r = await expectSameAsSocket(t, chain, ['logs', name])
   t.equal(r.chain.stdout, 'tty-out\r\ntty-err\r\n\u001b[1mbold\u001b[0m\r\n', 'one raw stream, carriage returns and escapes untouched')
@@ -57,7 +58,7 @@ t.test('5. docker logs of a container with a terminal', { timeout: 60_000 }, asy
 
 t.test(`5. docker logs -f across a ${SILENT_GAP_S} s silent gap, then Ctrl-C ends the upstream stream`, { timeout: 90_000 }, async (t) => {
   const name = unique()
-  await docker(['run', '-d', ...LABEL_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', `echo before; sleep ${SILENT_GAP_S}; echo after; sleep 600`])
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', `echo before; sleep ${SILENT_GAP_S}; echo after; sleep 600`])
   const viaChain = spawnDocker(chain.dockerHost, ['logs', '-f', name])
   const viaSocket = spawnDocker(SOCKET_HOST, ['logs', '-f', name])
   t.teardown(async () => { await Promise.all([viaChain.stop('SIGKILL'), viaSocket.stop('SIGKILL')]) })

@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUSYBOX_IMAGE, LABEL_ARGS, docker, runDocker, startRegistry, useEngine, type TestRegistry } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, docker, runDocker, startRegistry, useEngine, type TestRegistry } from '../testbed/index.js'
 import { socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 
 useEngine(t)
@@ -88,7 +89,7 @@ t.test('7. docker login, push and pull', { timeout: 120_000 }, async (t) => {
     pulled[via] = r.stdout.replaceAll(`${via}-${run}`, `<way>-${run}`)
   }
   t.equal(pulled.chain, pulled.socket, 'docker pull prints the same through the chain')
-  const ran = await chain.docker(['run', '--rm', ...LABEL_ARGS, images2.chain, 'echo', 'pulled'])
+  const ran = await chain.docker(['run', '--rm', ...CONTAINER_ARGS, images2.chain, 'echo', 'pulled'])
   t.equal(ran.stdout, 'pulled\n', 'the pulled image runs')
 
   const logout = await expectSameAsSocket(t, chain, ['logout', registry.address], { env: { DOCKER_CONFIG: configs.none } })

@@ -5,8 +5,9 @@
 import t from 'tap'
 import http from 'node:http'
 import { randomBytes, createHash } from 'node:crypto'
-import { BUSYBOX_IMAGE, ENGINE_SOCKET, LABEL_ARGS, useEngine } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, ENGINE_SOCKET, useEngine } from '../testbed/index.js'
 import { startChain, type Chain } from '../harness/chain.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 
 useEngine(t)
@@ -53,25 +54,25 @@ t.test('1. API version negotiation', { timeout: 60_000 }, async (t) => {
 })
 
 t.test('2. docker run --rm: output and exit status', { timeout: 90_000 }, async (t) => {
-  const out = await expectSameAsSocket(t, chain, ['run', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'echo out; echo err >&2'])
+  const out = await expectSameAsSocket(t, chain, ['run', '--rm', ...CONTAINER_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'echo out; echo err >&2'])
   t.equal(out.chain.stdout, 'out\n')
   t.equal(out.chain.stderr, 'err\n')
-  const exit3 = await expectSameAsSocket(t, chain, ['run', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'exit 3'])
+  const exit3 = await expectSameAsSocket(t, chain, ['run', '--rm', ...CONTAINER_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'exit 3'])
   t.equal(exit3.chain.code, 3, "sh -c 'exit 3' exits 3")
-  await expectSameAsSocket(t, chain, ['run', '--rm', ...LABEL_ARGS, 'swarmgate-test/no-such-image:none', 'true'], {
+  await expectSameAsSocket(t, chain, ['run', '--rm', ...CONTAINER_ARGS, 'swarmgate-test/no-such-image:none', 'true'], {
     // The CLI names the image it tried to pull; the engine's pull error is what must match.
     normalise: (s) => s.replace(/\r/g, '')
   })
 })
 
 t.test('2. docker run -i: standard input reaches the container and output follows its EOF', { timeout: 90_000 }, async (t) => {
-  const echo = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'cat'], { input: 'data\n' })
+  const echo = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...CONTAINER_ARGS, BUSYBOX_IMAGE, 'cat'], { input: 'data\n' })
   t.equal(echo.chain.stdout, 'data\n')
-  const empty = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'cat; echo after-eof'], { input: '' })
+  const empty = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...CONTAINER_ARGS, BUSYBOX_IMAGE, 'sh', '-c', 'cat; echo after-eof'], { input: '' })
   t.equal(empty.chain.stdout, 'after-eof\n', 'an empty stdin ends at once and the output still arrives')
   // 4 MiB of random bytes: nothing lost or reordered in the hijacked stream.
   const blob = randomBytes(4 * 1024 * 1024)
   const digest = createHash('md5').update(blob).digest('hex')
-  const sum = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'md5sum'], { input: blob })
+  const sum = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...CONTAINER_ARGS, BUSYBOX_IMAGE, 'md5sum'], { input: blob })
   t.equal(sum.chain.stdout.split(' ')[0], digest, '4 MiB of stdin arrive intact')
 })

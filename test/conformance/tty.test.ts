@@ -8,8 +8,9 @@
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { BUSYBOX_IMAGE, LABEL_ARGS, docker, useEngine } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, docker, useEngine } from '../testbed/index.js'
 import { SOCKET_HOST, socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { openTerminal } from '../harness/tmux.js'
 import { spawnDocker } from '../harness/docker-process.js'
@@ -38,7 +39,7 @@ for (const via of ['chain', 'socket'] as const) {
   t.test(`3. docker run -it in a terminal (${via}): typing, resize, detach, attach`, { timeout: 90_000 }, async (t) => {
     const host = via === 'chain' ? chain.dockerHost : SOCKET_HOST
     const name = unique()
-    const run = await openTerminal(['docker', 'run', '-it', '--rm', ...LABEL_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh'], { DOCKER_HOST: host })
+    const run = await openTerminal(['docker', 'run', '-it', '--rm', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh'], { DOCKER_HOST: host })
     t.teardown(run.close)
     t.teardown(async () => { await docker(['rm', '-f', name]).catch(() => {}) })
     await run.waitFor(PROMPT)
@@ -81,7 +82,7 @@ t.test('3. docker run -d, then docker attach', { timeout: 60_000 }, async (t) =>
   for (const [via, host] of [['chain', chain.dockerHost], ['socket', SOCKET_HOST]] as const) {
     const name = unique()
     t.teardown(async () => { await docker(['rm', '-f', name]).catch(() => {}) })
-    await docker(['run', '-d', '-i', ...LABEL_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'read line; echo got:$line; echo done >&2; exit 5'])
+    await docker(['run', '-d', '-i', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'read line; echo got:$line; echo done >&2; exit 5'])
     // Stdin stays open until the container has answered: on the engine an attach whose stdin ends
     // ends the whole attach (StdinOnce is false for run -d -i), through the chain or not.
     const attach = spawnDocker(host, ['attach', name])
@@ -99,7 +100,7 @@ t.test('3. docker start -ai', { timeout: 60_000 }, async (t) => {
   const names = { chain: unique(), socket: unique() }
   t.teardown(async () => { await docker(['rm', '-f', names.chain, names.socket]).catch(() => {}) })
   for (const name of Object.values(names)) {
-    await docker(['create', '-i', ...LABEL_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'read line; echo start:$line; exit 4'])
+    await docker(['create', '-i', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'sh', '-c', 'read line; echo start:$line; exit 4'])
   }
   const chainRun = await chain.docker(['start', '-ai', names.chain], { input: 'x\n', timeoutMs: 30_000 })
   const socketRun = await socketDocker(['start', '-ai', names.socket], { input: 'x\n', timeoutMs: 30_000 })
