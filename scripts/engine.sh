@@ -5,10 +5,12 @@
 # with its log in $SWARMGATE_DOCKERD_LOG, and runs `docker swarm init`. Used by quickstart, the
 # test command and the test bed (test/testbed/engine.ts), so all three agree on one engine.
 #
-#   scripts/engine.sh [--no-swarm] [--test-tools]
-#     --no-swarm    stop once the engine answers (do not make it a swarm manager)
-#     --test-tools  also install what the tests use: busybox-static, docker-registry,
-#                   apache2-utils (htpasswd), openssl, tmux
+#   scripts/engine.sh [--no-swarm] [--test-tools] [--bench-tools]
+#     --no-swarm     stop once the engine answers (do not make it a swarm manager)
+#     --test-tools   also install what the tests use: busybox-static, docker-registry,
+#                    apache2-utils (htpasswd), openssl, tmux
+#     --bench-tools  also install what the benchmark uses: openssh-server (the benchmark runs
+#                    its own sshd on loopback; where systemd runs, the package starts one too)
 set -euo pipefail
 
 SOCKET=/var/run/docker.sock
@@ -18,11 +20,13 @@ START_TIMEOUT=${SWARMGATE_DOCKERD_START_TIMEOUT:-90}
 
 swarm=1
 test_tools=0
+bench_tools=0
 for arg in "$@"; do
   case "$arg" in
     --no-swarm) swarm=0 ;;
     --test-tools) test_tools=1 ;;
-    -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --bench-tools) bench_tools=1 ;;
+    -h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "engine.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -125,6 +129,9 @@ ensure_swarm() {
 
 if [ $test_tools -eq 1 ]; then
   install_missing busybox-static:dpkg docker-registry:docker-registry apache2-utils:htpasswd openssl:openssl tmux:tmux
+fi
+if [ $bench_tools -eq 1 ]; then
+  install_missing openssh-server:dpkg openssl:openssl
 fi
 if ! engine_answers; then
   install_missing docker.io:dockerd docker.io:docker iptables:iptables

@@ -14,7 +14,8 @@ export interface DockerOptions extends Omit<RunOptions, 'env'> {
   readonly env?: Record<string, string>
 }
 
-function dockerEnv (opts: DockerOptions): NodeJS.ProcessEnv {
+/** The environment the docker CLI runs with: `opts.host` as DOCKER_HOST, the classic builder, `opts.env` on top. */
+export function dockerEnv (opts: DockerOptions): NodeJS.ProcessEnv {
   // DOCKER_CONTEXT would override DOCKER_HOST; a developer's exported DOCKER_HOST must not
   // decide which engine the tests create objects on.
   const { DOCKER_CONTEXT: _context, ...env } = process.env

@@ -1,0 +1,157 @@
+/**
+ * The benchmark's output: markdown tables (printed, and kept for docs/performance.md), the
+ * targets of issue 5 as ratios from this run with pass/short markers, and everything as JSON.
+ * Ratios are "chain / other" for rates and "chain / other" for times, so the direction of "better"
+ * is said with each target.
+ */
+import { ratio } from './stats.js'
+import { PATH_KEYS, PATH_LABELS, type PathKey } from './setup/paths.js'
+import type { ApiFigure } from './measure/api.js'
+import type { StreamFigure } from './measure/streams.js'
+import type { CliFigure } from './measure/cli.js'
+import type { QuietFigure } from './measure/quiet.js'
+import type { TokenFigure } from './measure/tokens.js'
+import { CANDIDATES } from './measure/forwarders.js'
+
+export interface Results {
+  readonly api: readonly ApiFigure[]
+  readonly forwarders: readonly ApiFigure[]
+  readonly streams: readonly StreamFigure[]
+  readonly cli: readonly CliFigure[]
+  readonly quiet: QuietFigure | undefined
+  readonly tokens: TokenFigure | undefined
+}
+
+export interface Target {
+  readonly what: string
+  readonly value: number
+  /** 'min': value must be at least `limit`; 'max': at most. */
+  readonly kind: 'min' | 'max'
+  readonly limit: number
+  readonly unit: string
+  readonly pass: boolean
+}
+
+const n0 = (v: number): string => Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a'
+const n1 = (v: number): string => Number.isFinite(v) ? v.toFixed(1) : 'n/a'
+const n2 = (v: number): string => Number.isFinite(v) ? v.toFixed(2) : 'n/a'
+const x = (v: number): string => Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a'
+
+function table (head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
+}
+
+function find<T extends { subject: string }> (list: readonly T[], subject: string, match: (f: T) => boolean): T | undefined {
+  return list.find((f) => f.subject === subject && match(f))
+}
+
+const pathHead = PATH_KEYS.map((k) => PATH_LABELS[k])
+
+function apiTable (api: readonly ApiFigure[]): string {
+  const cells = [...new Set(api.map((f) => `${f.endpoint} ${f.connections}`))]
+  return table(['call', 'conns', ...pathHead, 'chain/socket', 'chain/mTLS', 'chain/tunnel'], cells.map((cell) => {
+    const of = (k: PathKey): ApiFigure | undefined => find(api, k, (f) => `${f.endpoint} ${f.connections}` === cell)
+    const [endpoint = '', conns = ''] = cell.split(' ')
+    const cps = (k: PathKey): number => of(k)?.callsPerSecond ?? NaN
+    return [`GET ${endpoint}`, conns, ...PATH_KEYS.map((k) => {
+      const f = of(k)
+      return f === undefined ? 'n/a' : `${n0(f.callsPerSecond)}/s, ${n2(f.p50Ms)} / ${n2(f.p99Ms)} ms${f.errors > 0 ? ` (${f.errors} errors)` : ''}`
+    }), x(ratio(cps('chain'), cps('socket'))), x(ratio(cps('chain'), cps('mtls'))), x(ratio(cps('chain'), cps('tunnel')))]
+  }))
+}
+
+function forwarderTable (list: readonly ApiFigure[]): string {
+  const cells = [...new Set(list.map((f) => `${f.endpoint} ${f.connections}`))]
+  const subjects = [...CANDIDATES, 'socket']
+  return table(['call', 'conns', ...subjects.map((s) => s === 'socket' ? 'socket (no forwarder)' : s)], cells.map((cell) => {
+    const [endpoint = '', conns = ''] = cell.split(' ')
+    return [`GET ${endpoint}`, conns, ...subjects.map((s) => {
+      const f = find(list, s, (g) => `${g.endpoint} ${g.connections}` === cell)
+      return f === undefined ? 'n/a' : `${n0(f.callsPerSecond)}/s, ${n2(f.p50Ms)} / ${n2(f.p99Ms)} ms${f.errors > 0 ? ` (${f.errors} errors)` : ''}`
+    })]
+  }))
+}
+
+function streamTable (streams: readonly StreamFigure[]): string {
+  const ops = [...new Set(streams.map((f) => f.op))]
+  return table(['MB/s', ...pathHead, 'chain/socket', 'chain/mTLS'], ops.map((op) => {
+    const v = (k: PathKey): number => find(streams, k, (f) => f.op === op)?.mbPerSecond ?? NaN
+    const bytes = streams.find((f) => f.op === op)?.bytes ?? 0
+    return [`${op} (${n0(bytes / 1e6)} MB)`, ...PATH_KEYS.map((k) => n0(v(k))), x(ratio(v('chain'), v('socket'))), x(ratio(v('chain'), v('mtls')))]
+  }))
+}
+
+const CLI_LABELS: Record<string, string> = { ps: 'docker ps (ms)', exec: 'docker exec C true (ms)', run: 'docker run --rm (ms)', echo: '64 MB echo, exec -i C cat (MB/s)' }
+
+function cliTable (cli: readonly CliFigure[]): string {
+  const ops = [...new Set(cli.map((f) => f.op))]
+  return table(['command', ...pathHead, 'chain/socket', 'chain/mTLS'], ops.map((op) => {
+    const v = (k: PathKey): number => {
+      const f = find(cli, k, (g) => g.op === op)
+      return (op === 'echo' ? f?.mbPerSecond : f?.ms) ?? NaN
+    }
+    return [CLI_LABELS[op] ?? op, ...PATH_KEYS.map((k) => n0(v(k))), x(ratio(v('chain'), v('socket'))), x(ratio(v('chain'), v('mtls')))]
+  }))
+}
+
+function quietTable (q: QuietFigure): string {
+  const row = (name: string, u: QuietFigure['serverProxy']): string[] =>
+    [name, n1(u.rssBeforeMb), n1(u.rssPeakMb), n2(u.openCpuSeconds), n1(u.holdCpuPercent)]
+  return `${q.opened}/${q.streams} GET /events streams opened through the chain in ${n1(q.openSeconds)} s, held ${n0(q.holdSeconds)} s, ${q.errors} errors.\n\n` +
+    table(['process', 'RSS before (MB)', 'RSS peak (MB)', 'CPU to open (s)', 'CPU while holding (% of a core)'],
+      [row('server-proxy', q.serverProxy), row('client-proxy', q.clientProxy)])
+}
+
+/** The targets of issue 5, computed from this run's figures. */
+export function targets (r: Results): Target[] {
+  const out: Target[] = []
+  const add = (what: string, value: number, kind: 'min' | 'max', limit: number, unit: string): void => {
+    out.push({ what, value, kind, limit, unit, pass: Number.isFinite(value) && (kind === 'min' ? value >= limit : value <= limit) })
+  }
+  for (const f of r.api.filter((g) => g.subject === 'chain')) {
+    const other = (k: PathKey): ApiFigure | undefined => find(r.api, k, (g) => g.endpoint === f.endpoint && g.connections === f.connections)
+    const cell = `GET ${f.endpoint}, ${f.connections} conn`
+    add(`calls/s vs ssh tunnel, ${cell}`, ratio(f.callsPerSecond, other('tunnel')?.callsPerSecond ?? NaN), 'min', 1.0, 'x')
+    add(`calls/s vs dockerd mTLS, ${cell}`, ratio(f.callsPerSecond, other('mtls')?.callsPerSecond ?? NaN), 'min', 0.6, 'x')
+    if (f.connections === 1) add(`p50 added over mTLS, ${cell}`, f.p50Ms - (other('mtls')?.p50Ms ?? NaN), 'max', 0.5, ' ms')
+  }
+  for (const f of r.streams.filter((g) => g.subject === 'chain')) {
+    add(`${f.op} MB/s vs mTLS`, ratio(f.mbPerSecond, find(r.streams, 'mtls', (g) => g.op === f.op)?.mbPerSecond ?? NaN), 'min', 0.9, 'x')
+  }
+  const cli = (op: string, k: PathKey): number => find(r.cli, k, (g) => g.op === op)?.ms ?? NaN
+  if (r.cli.length > 0) {
+    add('docker ps time vs mTLS', ratio(cli('ps', 'chain'), cli('ps', 'mtls')), 'max', 1.1, 'x')
+    add('docker exec C true time vs socket', ratio(cli('exec', 'chain'), cli('exec', 'socket')), 'max', 1.2, 'x')
+  }
+  if (r.quiet !== undefined) {
+    add(`errors in ${r.quiet.streams} quiet streams`, r.quiet.errors, 'max', 0, '')
+    add('server-proxy peak RSS with the quiet streams', r.quiet.serverProxy.rssPeakMb, 'max', 100, ' MB')
+  }
+  return out
+}
+
+function targetLines (list: readonly Target[]): string {
+  return list.map((t) => {
+    const value = t.unit === 'x' ? x(t.value) : `${t.unit === ' ms' ? n2(t.value) : n1(t.value)}${t.unit}`
+    const limit = t.unit === 'x' ? `${t.limit}x` : `${t.limit}${t.unit}`
+    return `- ${t.pass ? 'pass ' : 'SHORT'} ${t.what}: ${value} (target ${t.kind === 'min' ? '>=' : '<='} ${limit})`
+  }).join('\n')
+}
+
+/** The whole report as markdown. */
+export function renderReport (r: Results, header: string): string {
+  const parts = [header]
+  if (r.api.length > 0) parts.push('### API calls: calls/s, p50 / p99 latency\n', apiTable(r.api))
+  if (r.streams.length > 0) parts.push('### Large streams (MB/s, CLI start to exit)\n', streamTable(r.streams))
+  if (r.cli.length > 0) parts.push('### CLI commands (median wall time)\n', cliTable(r.cli))
+  if (r.quiet !== undefined) parts.push('### Quiet streams through the chain\n', quietTable(r.quiet))
+  if (r.tokens !== undefined) {
+    parts.push('### Token check per call (server-proxy, in process)\n', table(['check', 'µs per call'], [
+      ['full verification (jose, EdDSA)', n2(r.tokens.verifyMicroseconds)],
+      ['verified-token cache hit', r.tokens.cachedMicroseconds.toFixed(3)]
+    ]))
+  }
+  if (r.forwarders.length > 0) parts.push('### Forwarding candidates for plain calls (plain HTTP in front of the socket, one process each)\n', forwarderTable(r.forwarders))
+  parts.push('### Targets (chain, ratios from this run)\n', targetLines(targets(r)))
+  return parts.join('\n\n') + '\n'
+}

@@ -1,0 +1,46 @@
+/**
+ * A long-running helper program of the benchmark (dockerd, sshd, ssh -L): its output goes to a
+ * log file, and stop() ends it with SIGTERM and waits until the process is gone (SIGKILL after
+ * `graceMs`), so nothing the benchmark started outlives it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { openSync, closeSync, readFileSync } from 'node:fs'
+
+export interface Helper {
+  readonly pid: number
+  readonly name: string
+  /** True until the process has exited. */
+  running (): boolean
+  /** The end of its log, for error messages. */
+  logTail (lines?: number): string
+  stop (): Promise<void>
+}
+
+/** Starts `command args` with stdout and stderr appended to `logFile`. */
+export function startHelper (name: string, command: string, args: readonly string[], logFile: string, opts: { env?: NodeJS.ProcessEnv, graceMs?: number } = {}): Helper {
+  const fd = openSync(logFile, 'a')
+  let child: ChildProcess
+  try {
+    child = spawn(command, args, { stdio: ['ignore', fd, fd], env: opts.env ?? process.env })
+  } finally {
+    closeSync(fd)
+  }
+  const exited = once(child, 'exit').catch(() => undefined)
+  let gone = false
+  void exited.then(() => { gone = true })
+  child.on('error', () => { gone = true })
+  return {
+    pid: child.pid ?? 0,
+    name,
+    running: () => !gone,
+    logTail: (lines = 20) => readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n'),
+    stop: async () => {
+      if (gone) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.graceMs ?? 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}

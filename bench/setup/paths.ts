@@ -1,0 +1,55 @@
+/**
+ * The five ways to reach the benchmark's engine that are compared, each as what the docker CLI
+ * needs (DOCKER_HOST and environment) and, where there is one, the HTTP endpoint the load
+ * generator calls. The ssh:// path has none: the CLI speaks HTTP over `ssh ... docker system
+ * dial-stdio`'s stdin and stdout, a fresh SSH session per command.
+ */
+import { readFile } from 'node:fs/promises'
+import type { Pool } from 'undici'
+import type { Chain } from '../../test/harness/chain.js'
+import type { BenchDaemon } from './dockerd.js'
+import type { SshPaths } from './ssh.js'
+
+export const PATH_KEYS = ['socket', 'mtls', 'tunnel', 'ssh', 'chain'] as const
+export type PathKey = typeof PATH_KEYS[number]
+
+export const PATH_LABELS: Record<PathKey, string> = {
+  socket: 'engine socket',
+  mtls: 'dockerd mTLS',
+  tunnel: 'ssh -L tunnel',
+  ssh: 'docker -H ssh://',
+  chain: 'swarmgate chain'
+}
+
+export interface HttpEndpoint {
+  readonly origin: string
+  readonly options: Pool.Options
+}
+
+export interface BenchPath {
+  readonly key: PathKey
+  readonly label: string
+  /** DOCKER_HOST for the CLI. */
+  readonly host: string
+  /** Further environment for the CLI (TLS files, PATH with the ssh wrapper). */
+  readonly env: Record<string, string>
+  readonly http: HttpEndpoint | undefined
+}
+
+/** Builds the five paths from what setup started. */
+export async function benchPaths (daemon: BenchDaemon, ssh: SshPaths, chain: Chain): Promise<BenchPath[]> {
+  const [ca, cert, key] = await Promise.all(['ca.pem', 'cert.pem', 'key.pem'].map(async (f) => await readFile(`${daemon.tls.clientDir}/${f}`, 'utf8')))
+  const tcp = (port: number): HttpEndpoint => ({ origin: `http://127.0.0.1:${port}`, options: {} })
+  const paths: Record<PathKey, Omit<BenchPath, 'key' | 'label'>> = {
+    socket: { host: `unix://${daemon.socket}`, env: {}, http: { origin: 'http://docker', options: { socketPath: daemon.socket } } },
+    mtls: {
+      host: `tcp://127.0.0.1:${daemon.tlsPort}`,
+      env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: daemon.tls.clientDir },
+      http: { origin: `https://127.0.0.1:${daemon.tlsPort}`, options: { connect: { ca, cert, key } } }
+    },
+    tunnel: { host: `tcp://127.0.0.1:${ssh.tunnelPort}`, env: {}, http: tcp(ssh.tunnelPort) },
+    ssh: { host: ssh.sshHost, env: ssh.sshEnv, http: undefined },
+    chain: { host: chain.dockerHost, env: {}, http: { origin: chain.dockerHost.replace(/^tcp:/, 'http:'), options: {} } }
+  }
+  return PATH_KEYS.map((k) => ({ key: k, label: PATH_LABELS[k], ...paths[k] }))
+}
