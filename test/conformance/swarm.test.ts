@@ -62,13 +62,16 @@ t.test('9. docker service create, ps, logs, scale, update, rm', { timeout: 180_0
   const logs = await expectSameAsSocket(t, chain, ['service', 'logs', '--no-trunc', service], { normalise: sortedLines, timeoutMs: 30_000 })
   t.equal(logs.chain.stdout.match(/task-started/g)?.length, 2, 'service logs shows both tasks')
 
-  const scaled = await chain.docker(['service', 'scale', `${service}=3`], { timeoutMs: 120_000 })
+  // Only create follows convergence (--detach=false, with its 5 s stability wait); scale and
+  // update return at once and the test waits for the tasks itself.
+  const scaled = await chain.docker(['service', 'scale', '--detach', `${service}=3`], { timeoutMs: 120_000 })
   t.equal(scaled.code, 0, `docker service scale: ${scaled.stderr}`)
   t.match(scaled.stdout, `${service} scaled to 3`)
   await running(service, 3)
 
-  const updated = await chain.docker(['service', 'update', '--env-add', 'SWARMGATE_CONFORMANCE=updated', '--detach=false', service], { timeoutMs: 150_000 })
+  const updated = await chain.docker(['service', 'update', '--env-add', 'SWARMGATE_CONFORMANCE=updated', '--detach', service], { timeoutMs: 150_000 })
   t.equal(updated.code, 0, `docker service update: ${updated.stderr}`)
+  await waitFor(`the update of ${service} to complete`, async () => (await docker(['service', 'inspect', '-f', '{{.UpdateStatus.State}}', service])) === 'completed' ? true : undefined, { timeoutMs: 90_000 })
   t.equal(await docker(['service', 'inspect', '-f', '{{.Spec.TaskTemplate.ContainerSpec.Env}}', service]), '[SWARMGATE_CONFORMANCE=updated]')
   await expectSameAsSocket(t, chain, ['service', 'update', '--replicas', 'x', service])
 
@@ -143,5 +146,7 @@ t.test('9. docker stack deploy and stack rm', { timeout: 180_000 }, async (t) =>
   }
   t.equal(removed.chain, removed.socket, 'docker stack rm prints the same')
   t.match(removed.chain, /Removing service <stack>_web/)
+  // Its task lingers a moment in state Remove; compare once the stack is gone.
+  await waitFor('the stack\'s tasks to go', async () => (await runDocker(['stack', 'ps', stacks.chain])).code !== 0 ? true : undefined, { timeoutMs: 30_000 })
   await expectSameAsSocket(t, chain, ['stack', 'ps', stacks.chain])
 })
