@@ -25,6 +25,15 @@ export interface ForwardRequestOptions {
   readonly decline?: (status: number) => boolean
 }
 
+/**
+ * How much of an answer may wait to be written to the client before the upstream call is paused.
+ * A TLS socket reports itself full at 16 KiB on nearly every write, and each undici pause and
+ * resume re-reads what the engine socket buffered meanwhile: pausing at every write made a 69 MB
+ * `docker save` through server-proxy cost 24 s of CPU (2.5 MB/s; bench, issue 5). Per call, so a
+ * slow client still holds the engine back after this much.
+ */
+export const RESPONSE_BUFFER_BYTES = 1024 * 1024
+
 /** True when the request carries a body that has to be streamed upstream. */
 export function hasRequestBody (req: IncomingMessage): boolean {
   const length = req.headers['content-length']
@@ -71,7 +80,7 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
         return true
       },
       onData (chunk) {
-        return res.write(chunk)
+        return res.write(chunk) || res.writableLength < RESPONSE_BUFFER_BYTES
       },
       onComplete () {
         res.off('close', onClientClose)
