@@ -11,10 +11,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
+import { gunzipSync } from 'node:zlib'
 import { BUSYBOX_IMAGE, TEST_LABEL, docker, runDocker, useEngine } from '../testbed/index.js'
 import { socketDocker, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
+import { rawCall } from '../harness/raw-call.js'
 
 useEngine(t)
 
@@ -63,6 +65,18 @@ t.test('7. docker cp into a container and out of it', { timeout: 60_000 }, async
   }
   const tars = await expectSameAsSocket(t, chain, ['cp', `${box}:/tmp/cp-src`, '-'])
   t.match(tars.chain.stdout, /cp-src\/nested\/note\.txt[^]*note\n/, 'the tar stream on stdout holds the whole tree')
+})
+
+t.test('7. the engine\'s gzip answer to a cp download passes compressed and unchanged', { timeout: 30_000 }, async (t) => {
+  // The CLI asks with Accept-Encoding: gzip and the engine compresses GET .../archive; a proxy that
+  // decompressed (fetch() does) or dropped Content-Encoding would break docker cp.
+  const path = `/v1.41/containers/${box}/archive?path=/bin/busybox`
+  const [socket, through] = await Promise.all([rawCall('socket', 'GET', path, { 'accept-encoding': 'gzip' }), rawCall(chain, 'GET', path, { 'accept-encoding': 'gzip' })])
+  t.equal(socket.headers['content-encoding'], 'gzip', 'the engine answers gzip')
+  t.equal(through.status, socket.status)
+  for (const h of ['content-encoding', 'content-type', 'x-docker-container-path-stat'] as const) t.equal(through.headers[h], socket.headers[h], `${h} passes unchanged`)
+  t.equal(createHash('sha256').update(through.body).digest('hex'), createHash('sha256').update(socket.body).digest('hex'), `the compressed body arrives byte for byte (${through.body.length} bytes)`)
+  t.equal(gunzipSync(through.body).length > 1_000_000, true, 'and is the gzip of the file\'s tar')
 })
 
 t.test('7. docker cp of a missing path shows the engine\'s error', { timeout: 30_000 }, async (t) => {

@@ -3,12 +3,12 @@
  * print and exit exactly as on the engine socket.
  */
 import t from 'tap'
-import http from 'node:http'
 import { randomBytes, createHash } from 'node:crypto'
-import { BUSYBOX_IMAGE, ENGINE_SOCKET, useEngine } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, useEngine } from '../testbed/index.js'
 import { startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
+import { rawCall } from '../harness/raw-call.js'
 
 useEngine(t)
 
@@ -19,17 +19,6 @@ t.teardown(async () => { await chain?.close() })
 /** Lines of `docker info` that change from one moment to the next on a busy engine. */
 const VOLATILE_INFO = /^\s*(Containers|Running|Paused|Stopped|Images|Goroutines|File Descriptors|EventsListeners|System Time|Debug Mode|Total Memory|CPUs):/
 
-/** Headers of a _ping answer, from the engine socket or through the chain. */
-async function pingHeaders (method: 'GET' | 'HEAD', via: 'socket' | 'chain'): Promise<Record<string, unknown>> {
-  const target = via === 'socket' ? { socketPath: ENGINE_SOCKET } : { host: '127.0.0.1', port: Number(new URL(chain.dockerHost.replace('tcp:', 'http:')).port) }
-  return await new Promise((resolve, reject) => {
-    http.request({ ...target, method, path: '/_ping', agent: false }, (res) => {
-      res.resume()
-      res.on('end', () => resolve({ ...res.headers, status: res.statusCode }))
-    }).on('error', reject).end()
-  })
-}
-
 t.test('1. docker version and docker info', { timeout: 60_000 }, async (t) => {
   await expectSameAsSocket(t, chain, ['version'])
   await expectSameAsSocket(t, chain, ['info'], {
@@ -38,9 +27,11 @@ t.test('1. docker version and docker info', { timeout: 60_000 }, async (t) => {
       .map((l) => l.startsWith(' Runtimes:') ? l.split(' ').sort().join(' ') : l).join('\n')
   })
   for (const method of ['HEAD', 'GET'] as const) {
-    const [socket, through] = await Promise.all([pingHeaders(method, 'socket'), pingHeaders(method, 'chain')])
-    for (const h of ['status', 'api-version', 'docker-experimental', 'ostype', 'swarm', 'builder-version', 'cache-control', 'pragma'] as const) {
-      t.equal(through[h], socket[h], `${method} /_ping: ${h} passes unchanged (${String(socket[h])})`)
+    const [socket, through] = await Promise.all([rawCall('socket', method, '/_ping'), rawCall(chain, method, '/_ping')])
+    t.equal(through.status, socket.status, `${method} /_ping: same status (${socket.status})`)
+    t.equal(through.body.toString(), socket.body.toString(), `${method} /_ping: same body`)
+    for (const h of ['api-version', 'docker-experimental', 'ostype', 'swarm', 'builder-version', 'cache-control', 'pragma'] as const) {
+      t.equal(through.headers[h], socket.headers[h], `${method} /_ping: ${h} passes unchanged (${String(socket.headers[h])})`)
     }
   }
 })
