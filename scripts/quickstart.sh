@@ -29,5 +29,5 @@ cat <<'MSG'
 quickstart: stopping here. The engine, the swarm and the four images are ready, but the
 authenticated chain (registration -> server-proxy -> client -> client-proxy) is not wired up
 yet, so steps 4-6 (register the swarm, connect a client, `docker node ls` through it) do not
-run. Nothing is listening for remote Docker API calls.
+run, and quickstart has started nothing that answers remote Docker API calls.
 MSG
