@@ -49,6 +49,7 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
     let resume: (() => void) | undefined
     let status = 0
     let declined = false
+    let bodyStarted = false
     let settled = false
     const settle = (outcome: ForwardOutcome): void => { if (!settled) { settled = true; resolve(outcome) } }
 
@@ -76,13 +77,18 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
           return false
         }
         res.writeHead(statusCode, statusText, endToEndHeaders(rawHeaders.map(String)))
-        res.flushHeaders()
+        // Headers must not wait for a body that may never come (POST /containers/{id}/wait), but
+        // when the body is already here (undici parses it in the same turn) they go out together
+        // with it in one write: flush only after the current turn.
+        queueMicrotask(() => { if (!bodyStarted && !res.destroyed) res.flushHeaders() })
         return true
       },
       onData (chunk) {
+        bodyStarted = true
         return res.write(chunk) || res.writableLength < RESPONSE_BUFFER_BYTES
       },
       onComplete () {
+        bodyStarted = true
         res.off('close', onClientClose)
         res.end()
         settle({ kind: 'forwarded', status, clientAborted: false })

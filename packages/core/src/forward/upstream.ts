@@ -47,6 +47,9 @@ export async function openSocket<S extends net.Socket> (make: () => S, connectEv
     socket.once('error', onError)
     socket.once(connectEvent, () => {
       socket.off('error', onError)
+      // Small writes (a TTY keystroke, a request head) go out at once; undici's own connector
+      // does the same, but a custom connector (pinned TLS) bypasses it.
+      socket.setNoDelay(true)
       socket.setKeepAlive(true, 30_000)
       resolve(socket)
     })
