@@ -6,7 +6,7 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE, LABEL_ARGS, TEST_LABEL, docker, runDocker, useEngine } from '../testbed/index.js'
-import { socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { socketDocker, logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket, maskIds } from '../harness/compare.js'
 
@@ -32,6 +32,7 @@ t.before(async () => {
 t.teardown(async () => {
   await runDocker(['rm', '-f', ...names])
   if (images.length > 0) await runDocker(['rmi', '-f', ...images])
+  logsOnFailure(t, chain)
   await chain?.close()
 })
 

@@ -15,7 +15,7 @@ import t from 'tap'
 import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE, docker, useEngine } from '../testbed/index.js'
-import { startChain, type Chain } from '../harness/chain.js'
+import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { spawnDocker } from '../harness/docker-process.js'
 import { startSocketRelay, type SocketRelay } from '../harness/socket-relay.js'
@@ -34,6 +34,7 @@ t.before(async () => {
 })
 t.teardown(async () => {
   await docker(['rm', '-f', box]).catch(() => {})
+  logsOnFailure(t, chain)
   await chain?.close()
   await relay?.close()
 })

@@ -7,7 +7,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BUSYBOX_IMAGE, TEST_LABEL, docker, useEngine } from '../testbed/index.js'
-import { SOCKET_HOST, socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { SOCKET_HOST, socketDocker, logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { spawnDocker } from '../harness/docker-process.js'
@@ -29,6 +29,7 @@ t.before(async () => {
 })
 t.teardown(async () => {
   if (names.length > 0) await docker(['rm', '-f', ...names]).catch(() => {})
+  logsOnFailure(t, chain)
   await chain?.close()
 })
 

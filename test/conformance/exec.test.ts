@@ -6,7 +6,7 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE, docker, useEngine } from '../testbed/index.js'
-import { SOCKET_HOST, startChain, type Chain } from '../harness/chain.js'
+import { SOCKET_HOST, logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { openTerminal } from '../harness/tmux.js'
@@ -25,6 +25,7 @@ t.before(async () => {
 })
 t.teardown(async () => {
   await docker(['rm', '-f', running, stopped]).catch(() => {})
+  logsOnFailure(t, chain)
   await chain?.close()
 })
 

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import { gunzipSync } from 'node:zlib'
 import { BUSYBOX_IMAGE, TEST_LABEL, docker, runDocker, useEngine } from '../testbed/index.js'
-import { socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { socketDocker, logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { rawCall } from '../harness/raw-call.js'
@@ -40,6 +40,7 @@ t.before(async () => {
 t.teardown(async () => {
   await docker(['rm', '-f', box]).catch(() => {})
   if (images.length > 0) await runDocker(['rmi', '-f', ...images])
+  logsOnFailure(t, chain)
   await chain?.close()
   if (work !== undefined) await rm(work, { recursive: true, force: true })
 })

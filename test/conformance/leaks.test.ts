@@ -9,7 +9,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE, docker, useEngine, waitFor } from '../testbed/index.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
-import { startChain, type Chain } from '../harness/chain.js'
+import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { spawnDocker } from '../harness/docker-process.js'
 import { fdsBackTo, idleFds } from '../harness/fds.js'
 import { startSocketRelay, type SocketRelay } from '../harness/socket-relay.js'
@@ -34,6 +34,7 @@ t.before(async () => {
 })
 t.teardown(async () => {
   await docker(['rm', '-f', ticker]).catch(() => {})
+  logsOnFailure(t, chain)
   await chain?.close()
   await relay?.close()
 })

@@ -10,7 +10,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BUSYBOX_IMAGE, docker, useEngine, waitFor } from '../testbed/index.js'
-import { SOCKET_HOST, startChain, type Chain } from '../harness/chain.js'
+import { SOCKET_HOST, logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { spawnDocker } from '../harness/docker-process.js'
@@ -32,6 +32,7 @@ t.before(async () => {
 })
 t.teardown(async () => {
   if (names.length > 0) await docker(['rm', '-f', ...names]).catch(() => {})
+  logsOnFailure(t, chain)
   await chain?.close()
   await relay?.close()
 })

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUSYBOX_IMAGE, docker, runDocker, startRegistry, useEngine, type TestRegistry } from '../testbed/index.js'
-import { socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { socketDocker, logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 
@@ -32,6 +32,7 @@ t.teardown(async () => {
   if (images.length > 0) await runDocker(['rmi', '-f', ...images])
   await registry?.stop()
   if (configs !== undefined) await rm(join(configs.chain, '..'), { recursive: true, force: true })
+  logsOnFailure(t, chain)
   await chain?.close()
 })
 

@@ -5,7 +5,7 @@
 import t from 'tap'
 import { randomBytes, createHash } from 'node:crypto'
 import { BUSYBOX_IMAGE, useEngine } from '../testbed/index.js'
-import { startChain, type Chain } from '../harness/chain.js'
+import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { rawCall } from '../harness/raw-call.js'
@@ -14,7 +14,10 @@ useEngine(t)
 
 let chain: Chain
 t.before(async () => { chain = await startChain() })
-t.teardown(async () => { await chain?.close() })
+t.teardown(async () => {
+  logsOnFailure(t, chain)
+  await chain?.close()
+})
 
 /** Lines of `docker info` that change from one moment to the next on a busy engine. */
 const VOLATILE_INFO = /^\s*(Containers|Running|Paused|Stopped|Images|Goroutines|File Descriptors|EventsListeners|System Time|Debug Mode|Total Memory|CPUs):/

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUSYBOX_IMAGE, LABEL_ARGS, SERVICE_LABEL_ARGS, TEST_LABEL, TEST_OWNER, docker, runDocker, useEngine, waitFor } from '../testbed/index.js'
-import { socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { socketDocker, logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { expectSameAsSocket, maskIds } from '../harness/compare.js'
 
 useEngine(t)
@@ -24,6 +24,7 @@ t.before(async () => {
   work = await mkdtemp(join(tmpdir(), 'swarmgate-conformance-swarm-'))
 })
 t.teardown(async () => {
+  logsOnFailure(t, chain)
   await chain?.close()
   if (work !== undefined) await rm(work, { recursive: true, force: true })
 })

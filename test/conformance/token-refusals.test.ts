@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignJWT, importJWK, type JWK, type JWTPayload } from 'jose'
 import { runDocker, useEngine } from '../testbed/index.js'
-import { startChain, type Chain } from '../harness/chain.js'
+import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { startSocketRelay, type SocketRelay } from '../harness/socket-relay.js'
 
 useEngine(t)
@@ -35,6 +35,7 @@ t.before(async () => {
   signingJwk = (JSON.parse(await readFile(chain.identity.signingKeys, 'utf8')) as { keys: Array<JWK & { kid: string }> }).keys[0] as JWK & { kid: string }
 })
 t.teardown(async () => {
+  logsOnFailure(t, chain)
   await chain?.close()
   await relay?.close()
   if (work !== undefined) await rm(work, { recursive: true, force: true })

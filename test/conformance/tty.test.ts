@@ -9,7 +9,7 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE, docker, useEngine } from '../testbed/index.js'
-import { SOCKET_HOST, socketDocker, startChain, type Chain } from '../harness/chain.js'
+import { SOCKET_HOST, socketDocker, logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
 import { openTerminal } from '../harness/tmux.js'
@@ -19,7 +19,10 @@ useEngine(t)
 
 let chain: Chain
 t.before(async () => { chain = await startChain() })
-t.teardown(async () => { await chain?.close() })
+t.teardown(async () => {
+  logsOnFailure(t, chain)
+  await chain?.close()
+})
 
 const unique = (): string => `sg-conf-tty-${randomBytes(4).toString('hex')}`
 /**

@@ -159,6 +159,21 @@ async function secretFile (identity: TestIdentity, name: string, content: string
   return path
 }
 
+/** The part of tap's Test that logsOnFailure uses. */
+export interface FailureHooks {
+  passing: () => boolean
+  comment: (...args: unknown[]) => void
+}
+
+/**
+ * Prints the last `lines` log lines of both proxies as TAP comments when `t` has failed, so a
+ * failure in CI shows what the proxies saw. Call it in teardown, before chain.close().
+ */
+export function logsOnFailure (t: FailureHooks, chain: Chain | undefined, lines = 60): void {
+  if (chain === undefined || t.passing()) return
+  t.comment(`last proxy log lines:\n${chain.logs().split('\n').slice(-lines).join('\n')}`)
+}
+
 /** The docker CLI on the engine socket directly. */
 export async function socketDocker (args: readonly string[], opts: DockerOptions = {}): Promise<RunResult> {
   return await runDocker(args, { ...opts, host: SOCKET_HOST })
