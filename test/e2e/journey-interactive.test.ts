@@ -25,11 +25,16 @@ async function screen (): Promise<string> {
   return (await runChecked('tmux', ['capture-pane', '-p', '-J', '-S', '-200', '-t', session])).replace(/\s+$/gm, '')
 }
 
+/** Waits until the screen shows `what` (trailing blanks are trimmed); fails at once if the program ended without. */
 async function waitForScreen (what: RegExp): Promise<string> {
-  return await waitFor(`the screen to show ${String(what)}`, async () => {
+  let ended = false
+  const s = await waitFor(`the screen to show ${String(what)}`, async () => {
     const s = await screen()
-    return what.test(s) ? s : undefined
-  }, { timeoutMs: 180_000 }).catch(async (err: Error) => { throw new Error(`${err.message}\nscreen:\n${await screen()}`) })
+    ended = /EXIT=\d+/.test(s)
+    return what.test(s) || ended ? s : undefined
+  }, { timeoutMs: 180_000 })
+  if (ended && !what.test(s)) throw new Error(`the program ended without showing ${String(what)}; screen:\n${s}`)
+  return s
 }
 
 async function type (text: string): Promise<void> {
@@ -47,13 +52,13 @@ let fingerprint: string
 t.test('registration asks for username, password twice (not echoed) and the cluster name', async (t) => {
   swarmId = (await docker(['info', '--format', '{{.Swarm.Cluster.ID}}'])).toLowerCase()
   await terminal(`${DOCKER} run -ti --rm ${labelled} -v /var/run/docker.sock:/var/run/docker.sock ${programImage('registration')} ${labelled} --image ${programImage('server-proxy')}`)
-  await waitForScreen(/Use your Docker ID credentials to authenticate:\nUsername: $/m)
+  await waitForScreen(/Use your Docker ID credentials to authenticate:\nUsername:$/m)
   await type('alice')
-  await waitForScreen(/^Password: $/m)
+  await waitForScreen(/^Password:$/m)
   await type(password)
-  await waitForScreen(/^Repeat password: $/m)
+  await waitForScreen(/^Repeat password:$/m)
   await type(password)
-  await waitForScreen(new RegExp(`^Enter name for the new cluster \\[alice/${swarmId}\\]: $`, 'm'))
+  await waitForScreen(new RegExp(`^Enter name for the new cluster \\[alice/${swarmId}\\]:$`, 'm'))
   await type('')
   const s = await waitForScreen(/EXIT=\d+/)
   t.match(s, 'EXIT=0')
@@ -65,9 +70,9 @@ t.test('registration asks for username, password twice (not echoed) and the clus
 
 t.test('the client asks for username and password (not echoed) and prints the export line', async (t) => {
   await terminal(`${DOCKER} run --rm -ti ${labelled} --network host -v /var/run/docker.sock:/var/run/docker.sock -e DOCKER_HOST ${programImage('client')} alice/${swarmId} --endpoint 127.0.0.1:2376 --fingerprint ${fingerprint} --network host ${labelled} --volume ${volume} --image ${programImage('client-proxy')}`)
-  await waitForScreen(/Use your Docker ID credentials to authenticate:\nUsername: $/m)
+  await waitForScreen(/Use your Docker ID credentials to authenticate:\nUsername:$/m)
   await type('alice')
-  await waitForScreen(/^Password: $/m)
+  await waitForScreen(/^Password:$/m)
   await type(password)
   const s = await waitForScreen(/EXIT=\d+/)
   t.match(s, 'EXIT=0')
@@ -78,7 +83,7 @@ t.test('the client asks for username and password (not echoed) and prints the ex
 
 t.test('a wrong password typed at the terminal is refused', async (t) => {
   await terminal(`${DOCKER} run --rm -ti ${labelled} --network host -v /var/run/docker.sock:/var/run/docker.sock ${programImage('client')} alice/${swarmId} --username alice --network host ${labelled} --volume ${volume}-wrong --endpoint 127.0.0.1:2376 --fingerprint ${fingerprint} --image ${programImage('client-proxy')}`)
-  await waitForScreen(/^Password: $/m)
+  await waitForScreen(/^Password:$/m)
   await type('not the password')
   const s = await waitForScreen(/EXIT=\d+/)
   t.match(s, 'EXIT=1')
@@ -87,7 +92,7 @@ t.test('a wrong password typed at the terminal is refused', async (t) => {
 
 t.test('deregister asks for confirmation at the terminal', async (t) => {
   await terminal(`${DOCKER} run -ti --rm ${labelled} -v /var/run/docker.sock:/var/run/docker.sock ${programImage('registration')} deregister`)
-  await waitForScreen(/Every client loses access \[y\/N\]: $/m)
+  await waitForScreen(/Every client loses access \[y\/N\]:$/m)
   await type('y')
   const s = await waitForScreen(/EXIT=\d+/)
   t.match(s, 'EXIT=0')

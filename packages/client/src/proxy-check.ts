@@ -32,15 +32,24 @@ export async function waitUntilProxyWorks (engine: EngineClient, id: string, por
   let last = 'it did not answer yet'
   for (;;) {
     const c = await engine.inspectContainer(id)
-    if (!c.State.Running && c.State.Status !== 'restarting') {
+    if (!c.State.Running || c.State.Status === 'restarting') {
       const logs = await logsOf(engine, id)
-      const why = `the container ${c.Name.replace(/^\//, '')} stopped (exit status ${c.State.ExitCode}${c.State.Error === '' ? '' : `, ${c.State.Error}`})${logs}`
-      throw /EADDRINUSE|address already in use/i.test(logs) ? errors.SG_ERR_CLIENT_PORT_BUSY(why) : errors.SG_ERR_CLIENT_PROXY_FAILED(why)
-    }
-    if (c.State.Running) {
-      const result = await engine.exec(id, ['node', '-e', PING, String(port)])
-      if (result.exitCode === 0) return
-      last = (result.stdout + result.stderr).trim()
+      // With its restart policy a proxy that cannot listen restarts over and over instead of stopping.
+      if (/EADDRINUSE|address already in use/i.test(logs)) throw errors.SG_ERR_CLIENT_PORT_BUSY(`the proxy cannot listen on its port${logs}`)
+      if (c.State.Status !== 'restarting') {
+        throw errors.SG_ERR_CLIENT_PROXY_FAILED(`the container ${c.Name.replace(/^\//, '')} stopped (exit status ${c.State.ExitCode}${c.State.Error === '' ? '' : `, ${c.State.Error}`})${logs}`)
+      }
+      last = 'the container is restarting'
+    } else {
+      try {
+        const result = await engine.exec(id, ['node', '-e', PING, String(port)])
+        if (result.exitCode === 0) return
+        last = (result.stdout + result.stderr).trim()
+      } catch (err) {
+        // The container restarted between the inspection and the exec.
+        if ((err as { code?: string }).code !== 'SG_ERR_ENGINE_CONFLICT') throw err
+        last = (err as Error).message
+      }
     }
     if (Date.now() >= deadline) break
     await sleep(1000)

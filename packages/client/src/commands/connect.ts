@@ -37,11 +37,14 @@ async function login (ctx: Context, ref: SwarmRef, endpoints: readonly string[],
       return { refreshToken: token, account: saved.saved.account, fresh: false }
     } catch (err) {
       if (!hasCode(err, 'SG_ERR_CLIENT_LOGIN_REFUSED')) throw err
-      prompter.say(`The saved login for ${ref.swarm} is no longer valid: ${err.message.replace(/^login refused: /, '')}`)
+      prompter.say(`${ref.swarm}: ${err.message.replace(/^login refused: /, '')}`)
     }
   }
   prompter.say(CREDENTIALS_HEADER)
-  const username = config.username ?? await prompter.ask('Username', { flag: '--username (or SWARMGATE_USERNAME)' })
+  // A login that stopped working is renewed for the same account unless another is named.
+  const known = config.username ?? (sameSwarm ? saved.saved.account : undefined)
+  if (known !== undefined && config.username === undefined) prompter.say(`Username: ${known}`)
+  const username = known ?? await prompter.ask('Username', { flag: '--username (or SWARMGATE_USERNAME)' })
   const password = config.passwordStdin ? await readPasswordFromStdin(ctx.stdin) : await prompter.secret('Password', { flag: '--password-stdin' })
   const answer = await requestTokens(endpoints, fingerprint, ref.swarm, { grant_type: 'password', username, password })
   return { refreshToken: answer.refreshToken, account: answer.account, fresh: true }
