@@ -2,10 +2,9 @@
  * registration's flags and environment, declared once. Every question it asks has a flag here, so
  * it runs without a terminal; passwords come from standard input (--password-stdin), never a flag.
  */
-import { defineProgram, type Config } from '@swarmgate/core'
-import { createRequire } from 'node:module'
+import { defineProgram, packageVersion, type Config } from '@swarmgate/core'
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion(import.meta.url)
 
 export const program = defineProgram({
   name: 'swarmgate-registration',
