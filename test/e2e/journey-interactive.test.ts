@@ -3,7 +3,7 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { docker, programImage, run, runChecked, TEST_LABEL, useEngine, waitFor } from '../testbed/index.js'
-import { exportedHost, parseClientCommand, registration, swarmgateObjects } from './journey-steps.js'
+import { clearRegistrations, exportedHost, parseClientCommand, registration, swarmgateObjects } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
 
@@ -13,7 +13,7 @@ const session = `swarmgate-test-${suffix}`
 const volume = `swarmgate-client-test-tty-${suffix}`
 
 t.before(async () => {
-  if ((await swarmgateObjects()).length > 0) throw new Error(`this engine already has swarmgate objects: ${(await swarmgateObjects()).join(', ')}`)
+  await clearRegistrations((line) => t.comment(line))
 })
 
 /** Runs `command` in a new tmux window of the test's session; the shell stays to show the exit status. */

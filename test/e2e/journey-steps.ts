@@ -5,7 +5,7 @@
  */
 import tls from 'node:tls'
 import { fingerprintOf } from '../../packages/core/src/tls-pin.js'
-import { dockerJson, LABEL_ARGS, programImage, runDocker, TEST_LABEL, type RunResult } from '../testbed/index.js'
+import { dockerJson, LABEL_ARGS, programImage, runDocker, TEST_LABEL, waitFor, type RunResult } from '../testbed/index.js'
 
 /** `--label io.swarmgate.test=true` for registration and client, which put it on what they create. */
 const LABEL_FLAG = ['--label', `${TEST_LABEL}=true`]
@@ -83,4 +83,25 @@ export async function swarmgateObjects (): Promise<string[]> {
     out.push(...r.stdout.split('\n').filter((l) => l.trim() !== '').map((n) => `${kind} ${n}`))
   }
   return out
+}
+
+/** The label `npm run quickstart` puts on the registration it makes. */
+export const QUICKSTART_LABEL = 'io.swarmgate.quickstart'
+
+/**
+ * Makes sure no registration is on the engine before a journey test registers one (a swarm has
+ * one swarmgate-server-proxy). The quick start's registration (README: quick start, then tests,
+ * on the same fresh machine) is deregistered, saying so; any other one stops the test, since it
+ * is somebody's real registration.
+ */
+export async function clearRegistrations (log: (line: string) => void): Promise<void> {
+  const objects = await swarmgateObjects()
+  if (objects.length === 0) return
+  const labels = await runDocker(['service', 'inspect', 'swarmgate-server-proxy', '--format', `{{index .Spec.Labels "${QUICKSTART_LABEL}"}}`])
+  if (labels.stdout.trim() !== 'true') throw new Error(`this engine already has swarmgate objects: ${objects.join(', ')}`)
+  log('deregistering the quick start\'s swarm (npm run quickstart registers it again)')
+  const r = await registration(['deregister', '--yes'])
+  if (r.code !== 0) throw new Error(`could not deregister the quick start's swarm: ${r.stderr}`)
+  // The swarm removes the service's tasks and the overlay network after deregister returns.
+  await waitFor('the quick start\'s swarmgate objects to be gone', async () => (await swarmgateObjects()).length === 0 ? true : undefined, { timeoutMs: 60_000 })
 }
