@@ -3,7 +3,10 @@
 #   1. the shared engine (only to copy the test image from) and openssh-server (scripts/engine.sh)
 #   2. compile the packages (the proxies run from dist/) and type-check bench/
 #   3. run bench/main.ts under the tests' TypeScript loader (type-checked in step 2, so the loader
-#      only strips types)
+#      only strips types), in a network namespace of its own: the benchmark's dockerd runs with
+#      --bridge=none, and a dockerd that does so removes the host's docker0 at start, which would
+#      break the shared engine. Its loopback is the only network there; unix sockets (the shared
+#      engine's, for copying the test image) are reached as usual.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOCKER_HOST=unix:///var/run/docker.sock
@@ -11,4 +14,4 @@ unset DOCKER_CONTEXT
 bash scripts/engine.sh --no-swarm --test-tools --bench-tools
 npx tsc -b
 npx tsc -p bench/tsconfig.json
-TS_NODE_TRANSPILE_ONLY=1 exec node --import=@tapjs/typescript/import bench/main.ts "$@"
+TS_NODE_TRANSPILE_ONLY=1 exec unshare --net -- sh -c 'ip link set lo up && exec node --import=@tapjs/typescript/import bench/main.ts "$@"' bench "$@"
