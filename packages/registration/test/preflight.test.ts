@@ -11,7 +11,7 @@ import { connectToManager } from '../src/preflight.js'
 async function fakeEngine (t: Test, apiVersion: string, swarm: Record<string, unknown>): Promise<string> {
   const server = createServer((req, res) => {
     if (req.url === '/_ping') { res.writeHead(200, { 'api-version': apiVersion }).end('OK'); return }
-    if (req.url?.endsWith('/info') === true) { res.end(JSON.stringify({ ID: 'e', Name: 'n', ServerVersion: 'x', Swarm: { NodeID: 'n1', NodeAddr: '10.0.0.1', Error: '', ...swarm } })); return }
+    if (req.url?.endsWith('/info') === true) { res.end(JSON.stringify({ ID: 'e', Name: 'n', ServerVersion: 'x', Swarm: { NodeID: 'n1', NodeAddr: '203.0.113.1', Error: '', ...swarm } })); return }
     if (req.url?.endsWith('/swarm') === true) { res.end(JSON.stringify({ ID: 'SwarmID42' })); return }
     res.writeHead(404).end('{"message":"not here"}')
   })

@@ -6,7 +6,7 @@ const settings: ServerProxySettings = {
   swarmName: 'alice/prod',
   image: 'swarmgate/server-proxy:1.0.0',
   port: 12376,
-  endpoints: ['10.0.0.1:12376', 'swarm.example:12376'],
+  endpoints: ['203.0.113.10:12376', 'swarm.example:12376'],
   endpointsGiven: true,
   fingerprint: `sha256:${'a'.repeat(64)}`,
   tokenTtl: 30

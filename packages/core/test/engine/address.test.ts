@@ -11,7 +11,7 @@ t.test('no DOCKER_HOST means the mounted socket', async (t) => {
 })
 
 t.test('tcp addresses take the docker CLI default ports', async (t) => {
-  t.match(engineAddress('tcp://10.0.0.2'), { kind: 'tcp', host: '10.0.0.2', port: 2375 })
+  t.match(engineAddress('tcp://203.0.113.2'), { kind: 'tcp', host: '203.0.113.2', port: 2375 })
   t.match(engineAddress('tcp://[::1]:2380/'), { kind: 'tcp', host: '::1', port: 2380 })
   const dir = mkdtempSync(join(tmpdir(), 'certs-'))
   for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), f)

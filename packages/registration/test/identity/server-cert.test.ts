@@ -12,12 +12,12 @@ function splitChain (pem: string): string[] {
 }
 
 t.test('serverSans always adds the loopback names, unbrackets IPv6 and removes duplicates', async (t) => {
-  t.same(serverSans(['Manager-1.Example', '[::1]', '127.0.0.1', '10.0.0.5', ' ']), ['localhost', '127.0.0.1', 'manager-1.example', '::1', '10.0.0.5'])
+  t.same(serverSans(['Manager-1.Example', '[::1]', '127.0.0.1', '203.0.113.5', ' ']), ['localhost', '127.0.0.1', 'manager-1.example', '::1', '203.0.113.5'])
 })
 
 t.test('a server certificate is signed by the CA, names its SANs and serves TLS', async (t) => {
   const ca = await createCa({ commonName: 'alice/prod' })
-  const server = await createServerCert(ca, { sans: ['10.1.2.3', 'swarm.example.org', '::1'] })
+  const server = await createServerCert(ca, { sans: ['198.51.100.3', 'swarm.example.org', '::1'] })
   const [leafPem, caPem, extra] = splitChain(server.certPem)
   t.equal(extra, undefined, 'leaf then CA, nothing else')
   const leaf = new X509Certificate(leafPem as string)
@@ -25,14 +25,14 @@ t.test('a server certificate is signed by the CA, names its SANs and serves TLS'
   t.notOk(leaf.ca)
   t.ok(leaf.checkIssued(new X509Certificate(ca.certPem)))
   t.ok(leaf.verify(new X509Certificate(ca.certPem).publicKey))
-  t.equal(leaf.checkIP('10.1.2.3'), '10.1.2.3')
+  t.equal(leaf.checkIP('198.51.100.3'), '198.51.100.3')
   t.equal(leaf.checkIP('127.0.0.1'), '127.0.0.1')
   t.equal(leaf.checkIP('::1'), '::1')
   t.equal(leaf.checkHost('swarm.example.org'), 'swarm.example.org')
   t.equal(leaf.checkHost('localhost'), 'localhost')
-  t.equal(leaf.checkIP('10.9.9.9'), undefined)
+  t.equal(leaf.checkIP('198.51.100.99'), undefined)
   t.same(leaf.keyUsage, ['1.3.6.1.5.5.7.3.1'], 'extended key usage is serverAuth only')
-  t.same(sansOf(server.certPem).sort(), ['10.1.2.3', '127.0.0.1', '::1', 'localhost', 'swarm.example.org'])
+  t.same(sansOf(server.certPem).sort(), ['127.0.0.1', '198.51.100.3', '::1', 'localhost', 'swarm.example.org'])
   t.match(server.keyPem, /^-----BEGIN PRIVATE KEY-----/)
 
   const tls = createServer({ cert: server.certPem, key: server.keyPem, minVersion: 'TLSv1.2' }, (s) => s.end('hello'))
