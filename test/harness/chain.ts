@@ -50,6 +50,8 @@ export interface HttpAnswer {
 export interface Chain {
   /** DOCKER_HOST for the CLI: tcp://127.0.0.1:<client-proxy port>. */
   readonly dockerHost: string
+  /** The same client-proxy on its unix socket (--socket): unix://<path>. */
+  readonly dockerSocketHost: string
   /** https://127.0.0.1:<server-proxy port>. */
   readonly serverUrl: string
   readonly serverPid: number
@@ -109,7 +111,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
         ? ['--refresh-token-file', await secretFile(identity, 'refresh-token', (await login()).refresh_token)]
         : ['--username', ACCOUNT.name, '--password-file', await secretFile(identity, 'password', ACCOUNT.password)]
       client = await startProxyProcess('client-proxy', [
-        '--host', '127.0.0.1', '--port', '0', '--swarm', swarm,
+        '--host', '127.0.0.1', '--port', '0', '--socket', join(identity.dir, 'docker.sock'), '--swarm', swarm,
         '--endpoint', `127.0.0.1:${server.port}`, '--fingerprint', identity.fingerprint, ...credentialArgs
       ], opts.processes)
       started.push(client)
@@ -121,6 +123,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
     let closed: Promise<void> | undefined
     return {
       dockerHost,
+      dockerSocketHost: client === undefined ? '' : `unix://${join(identity.dir, 'docker.sock')}`,
       serverUrl,
       serverPid: server.pid,
       clientPid: client?.pid ?? 0,

@@ -16,6 +16,8 @@ import { errors } from './errors.js'
 
 export interface ClientProxy {
   readonly server: http.Server
+  /** The same endpoint on the unix socket of --socket, when given. */
+  readonly socketServer: http.Server | undefined
   readonly keeper: TokenKeeper
   close (): Promise<void>
 }
@@ -57,32 +59,40 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
     res.writeHead(state === undefined ? 503 : 200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body)
   }
 
-  const server = http.createServer((req, res) => {
-    if (req.url === PATHS.health) health(res)
-    else if (req.url?.startsWith(RESERVED_PREFIX) === true) {
-      // The swarm's own token service is not for the local CLI: it would carry credentials through.
-      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'swarmgate: not found' }))
-    } else relay.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
-  })
-  server.requestTimeout = 0
-  server.timeout = 0
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!isHijack(req)) {
-      writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
-      return
-    }
-    relay.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
-  })
-  server.on('clientError', (_err, socket) => { socket.destroy() })
-  server.on('connection', (socket: Duplex) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)) })
+  const createServer = (): http.Server => {
+    const server = http.createServer((req, res) => {
+      if (req.url === PATHS.health) health(res)
+      else if (req.url?.startsWith(RESERVED_PREFIX) === true) {
+        // The swarm's own token service is not for the local CLI: it would carry credentials through.
+        res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'swarmgate: not found' }))
+      } else relay.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
+    })
+    server.requestTimeout = 0
+    server.timeout = 0
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!isHijack(req)) {
+        writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
+        return
+      }
+      relay.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
+    })
+    server.on('clientError', (_err, socket) => { socket.destroy() })
+    server.on('connection', (socket: Duplex) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)) })
+    return server
+  }
+  const server = createServer()
+  const socketServer = config.socket === undefined ? undefined : createServer()
 
   return {
     server,
+    socketServer,
     keeper,
     close: async () => {
       keeper.stop()
       for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await Promise.all([server, socketServer].map(async (s) => {
+        if (s?.listening === true) await new Promise<void>((resolve) => s.close(() => resolve()))
+      }))
       await upstream.close()
     }
   }

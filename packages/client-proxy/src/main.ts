@@ -4,6 +4,7 @@
  * handles signals.
  */
 import net from 'node:net'
+import { chmod, rm } from 'node:fs/promises'
 import { createLogger, listen, probeHealth, runProgram, untilStopSignal, PATHS, SwarmgateError } from '@swarmgate/core'
 import { program } from './config.js'
 import { buildClientProxy } from './app.js'
@@ -21,8 +22,14 @@ runProgram(program, async (config, args) => {
   // Listen even when the first token cannot be had yet: the CLI then gets a clear error per call,
   // and the keeper keeps retrying.
   proxy.keeper.renew().catch(() => {})
-  await listen(proxy.server, config.port, config.host)
-  logger.info({ address: proxy.server.address(), swarm: config.swarm, endpoints: config.endpoints }, 'client-proxy listening')
+  await listen(proxy.server, { port: config.port, host: config.host })
+  if (proxy.socketServer !== undefined && config.socket !== undefined) {
+    // A socket file left by a previous run would make listen fail with EADDRINUSE.
+    await rm(config.socket, { force: true })
+    await listen(proxy.socketServer, { path: config.socket })
+    await chmod(config.socket, 0o600)
+  }
+  logger.info({ address: proxy.server.address(), socket: config.socket, swarm: config.swarm, endpoints: config.endpoints }, 'client-proxy listening')
   if (!isLoopback(config.host)) logger.warn({ host: config.host }, 'listening beyond loopback: anyone who reaches this port uses the swarm with your login')
 
   logger.info({ signal: await untilStopSignal() }, 'shutting down')

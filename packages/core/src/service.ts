@@ -6,11 +6,11 @@ import http from 'node:http'
 import https from 'node:https'
 import type { Server } from 'node:net'
 
-/** Listens on host:port; rejects on EADDRINUSE and the like. */
-export async function listen (server: Server, port: number, host: string): Promise<void> {
+/** Listens on host:port or a unix socket path; rejects on EADDRINUSE and the like. */
+export async function listen (server: Server, where: { readonly port: number, readonly host: string } | { readonly path: string }): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => { server.off('error', reject); resolve() })
+    server.listen(where, () => { server.off('error', reject); resolve() })
   })
 }
 

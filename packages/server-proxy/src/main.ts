@@ -13,7 +13,7 @@ runProgram(program, async (config, args) => {
 
   const logger = createLogger({ name: 'server-proxy', level: config.logLevel })
   const proxy = await buildServerProxy(config, logger)
-  await listen(proxy.server, config.port, config.host)
+  await listen(proxy.server, { port: config.port, host: config.host })
   logger.info({ address: proxy.server.address(), tls: !config.insecureHttp, swarm: config.swarmName, engine: config.engineSocket }, 'server-proxy listening')
   if (config.insecureHttp) logger.warn('serving plain HTTP: tokens travel unencrypted; use this only behind another TLS hop')
 
