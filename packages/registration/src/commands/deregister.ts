@@ -63,6 +63,9 @@ export async function deregister (ctx: Context): Promise<void> {
   }
   const services = await removeServices(engine)
   for (const n of networks) await removeWhenReleased(async () => { await engine.removeNetwork(n.Id) })
+  // The swarm still lists a removed overlay network for a moment; a registration started right
+  // after would take it for existing and then fail to attach the service to it.
+  await waitFor(RELEASE_TIMEOUT_MS, async () => (await engine.networks({ name: [NETWORK_NAME] })).some((n) => n.Name === NETWORK_NAME) ? undefined : true)
   for (const s of secrets) await removeWhenReleased(async () => { await engine.removeSecret(s.id) })
   ctx.stdout.write(`Deregistered ${name}: removed ${services} service(s), ${networks.length} network(s) and ${secrets.length} secret(s).\n`)
 }
