@@ -55,10 +55,15 @@ for (const via of ['chain', 'chain over its unix socket', 'socket'] as const) {
     t.pass('typed input reaches the shell and its output comes back')
 
     await run.resize(100, 30)
-    await run.type('stty size')
-    await run.keys('Enter')
-    await run.waitFor(/^30 100$/m)
-    t.pass('a resize of the terminal reaches the container')
+    // The resize travels on its own call (SIGWINCH, then POST /containers/{id}/resize), racing
+    // what is typed next: ask again until the new size shows, a bounded number of times.
+    let resized = false
+    for (let attempt = 0; attempt < 5 && !resized; attempt++) {
+      await run.type('stty size')
+      await run.keys('Enter')
+      resized = await run.waitFor(/^30 100$/m, 2_000).then(() => true, () => false)
+    }
+    t.ok(resized, 'a resize of the terminal reaches the container')
 
     await run.keys('C-p', 'C-q')
     const detached = await run.exitStatus(5_000).catch(() => undefined)
