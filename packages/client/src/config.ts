@@ -2,7 +2,7 @@
  * client's flags and environment, declared once. Every question it asks has a flag here, so it
  * runs without a terminal; the password comes from standard input (--password-stdin), never a flag.
  */
-import { defineProgram, packageVersion, type Config } from '@swarmgate/core'
+import { defineProgram, engineConnectionOptions, packageVersion, type Config } from '@swarmgate/core'
 
 const version = packageVersion(import.meta.url)
 
@@ -23,9 +23,7 @@ export const program = defineProgram({
     volume: { kind: 'string', flag: '--volume', env: 'SWARMGATE_CLIENT_VOLUME', default: 'swarmgate-client', value: 'NAME', help: 'Docker volume holding the saved swarms and logins' },
     labels: { kind: 'list', flag: '--label', env: 'SWARMGATE_LABELS', value: 'KEY=VALUE', help: 'Extra label for every object the client creates' },
     timeout: { kind: 'seconds', flag: '--timeout', env: 'SWARMGATE_TIMEOUT', default: 60, value: 'DURATION', help: 'How long to wait for the proxy to work' },
-    dockerHost: { kind: 'string', flag: '--docker-host', env: 'DOCKER_HOST', value: 'URL', help: 'The docker CLI\'s DOCKER_HOST, passed through with -e DOCKER_HOST: tells where the proxy runs and so which address works from your shell' },
-    tlsVerify: { kind: 'boolean', flag: '--tlsverify', env: 'DOCKER_TLS_VERIFY', help: 'Talk to a tcp:// engine over TLS' },
-    certPath: { kind: 'string', flag: '--cert-path', env: 'DOCKER_CERT_PATH', value: 'DIR', help: 'Folder with ca.pem, cert.pem and key.pem for --tlsverify' }
+    ...engineConnectionOptions('The docker CLI\'s DOCKER_HOST, passed through with -e DOCKER_HOST: tells where the proxy runs and so which address works from your shell')
   },
   epilog: [
     'Commands:',

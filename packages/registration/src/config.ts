@@ -2,7 +2,7 @@
  * registration's flags and environment, declared once. Every question it asks has a flag here, so
  * it runs without a terminal; passwords come from standard input (--password-stdin), never a flag.
  */
-import { defineProgram, packageVersion, type Config } from '@swarmgate/core'
+import { defineProgram, engineConnectionOptions, packageVersion, type Config } from '@swarmgate/core'
 
 const version = packageVersion(import.meta.url)
 
@@ -23,9 +23,7 @@ export const program = defineProgram({
     labels: { kind: 'list', flag: '--label', env: 'SWARMGATE_LABELS', value: 'KEY=VALUE', help: 'Extra label for every object registration creates' },
     timeout: { kind: 'seconds', flag: '--timeout', env: 'SWARMGATE_TIMEOUT', default: 180, value: 'DURATION', help: 'How long to wait for server-proxy to run on every manager' },
     tokenTtl: { kind: 'seconds', flag: '--token-ttl', env: 'SWARMGATE_TOKEN_TTL', value: 'DURATION', help: 'Access token lifetime server-proxy issues (default: server-proxy\'s, 15m); shorter lifetimes are for tests' },
-    dockerHost: { kind: 'string', flag: '--docker-host', env: 'DOCKER_HOST', value: 'URL', help: 'Engine to register (default: the mounted socket unix:///var/run/docker.sock)' },
-    tlsVerify: { kind: 'boolean', flag: '--tlsverify', env: 'DOCKER_TLS_VERIFY', help: 'Talk to a tcp:// engine over TLS' },
-    certPath: { kind: 'string', flag: '--cert-path', env: 'DOCKER_CERT_PATH', value: 'DIR', help: 'Folder with ca.pem, cert.pem and key.pem for --tlsverify' }
+    ...engineConnectionOptions('Engine to register (default: the mounted socket unix:///var/run/docker.sock)')
   },
   epilog: [
     'Commands:',

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SwarmgateError } from '../errors.js'
+import type { OptionSpec } from '../config.js'
 
 export const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock'
 
@@ -17,6 +18,19 @@ export interface EngineAddressOptions {
   readonly tlsVerify?: boolean
   /** DOCKER_CERT_PATH: folder with ca.pem, cert.pem and key.pem. */
   readonly certPath?: string
+}
+
+/**
+ * The flags and environment of the engine connection, as the docker CLI names them, for programs
+ * that talk to an engine (registration, client): spread into their option declarations.
+ * `dockerHostHelp` says what that program uses the engine for.
+ */
+export function engineConnectionOptions (dockerHostHelp: string) {
+  return {
+    dockerHost: { kind: 'string', flag: '--docker-host', env: 'DOCKER_HOST', value: 'URL', help: dockerHostHelp },
+    tlsVerify: { kind: 'boolean', flag: '--tlsverify', env: 'DOCKER_TLS_VERIFY', help: 'Talk to a tcp:// engine over TLS' },
+    certPath: { kind: 'string', flag: '--cert-path', env: 'DOCKER_CERT_PATH', value: 'DIR', help: 'Folder with ca.pem, cert.pem and key.pem for --tlsverify' }
+  } as const satisfies Record<string, OptionSpec>
 }
 
 /** Parses a DOCKER_HOST value (empty: the default socket). */
