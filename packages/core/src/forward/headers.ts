@@ -5,8 +5,12 @@
  * object would join them with ", ".
  */
 
-/** Connection-scoped headers that one hop must not pass to the next (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
+/**
+ * Connection-scoped headers that one hop must not pass to the next (RFC 9110 §7.6.1), and
+ * `Expect`: node:http has already answered `100-continue` to the client itself, and undici refuses
+ * to send the header (an upload from curl, which sends it for large bodies, failed with 502).
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect'])
 
 /** Returns raw headers without hop-by-hop ones, those the Connection header names, and `drop`. */
 export function endToEndHeaders (raw: readonly string[], drop: ReadonlySet<string> = new Set()): string[] {

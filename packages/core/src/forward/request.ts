@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import type { Upstream } from './upstream.js'
 import { endToEndHeaders } from './headers.js'
+import { coalesce } from './coalesce.js'
 
 export type ForwardOutcome =
   /** The upstream answered and the answer was passed on (or the client left while it streamed). */
@@ -51,6 +52,9 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
     let declined = false
     let bodyStarted = false
     let settled = false
+    let corked = false
+    // end() uncorks fully; after it the socket may already carry the next call's answer.
+    const uncork = (): void => { corked = false; if (!res.writableEnded) res.uncork() }
     const settle = (outcome: ForwardOutcome): void => { if (!settled) { settled = true; resolve(outcome) } }
 
     const onClientClose = (): void => {
@@ -85,6 +89,9 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
       },
       onData (chunk) {
         bodyStarted = true
+        // What arrives in one turn of the event loop (one TLS record per call here) goes to the
+        // client in one write, not one syscall per 16 KiB record (see coalesce.ts).
+        if (!corked) { corked = true; res.cork(); setImmediate(uncork) }
         return res.write(chunk) || res.writableLength < RESPONSE_BUFFER_BYTES
       },
       onComplete () {
@@ -106,7 +113,7 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
       path: req.url ?? '/',
       method: req.method as Dispatcher.HttpMethod,
       headers: opts.headers as string[],
-      body: withBody ? req : null,
+      body: withBody ? coalesce(req) : null,
       headersTimeout: 0,
       bodyTimeout: 0
     }, handler)

@@ -93,3 +93,30 @@ t.test('an unreachable upstream is reported as failed before anything was sent',
   t.equal(res.statusCode, 502)
   t.match(front.outcomes[0], { kind: 'failed', responded: false, error: { code: 'ENOENT' } })
 })
+
+t.test('an upload sent with Expect: 100-continue gets 100 from the forwarder and goes upstream without Expect', async (t) => {
+  const sock = await socketPath()
+  const seen: Array<{ expect: string | undefined, bytes: number }> = []
+  const up = http.createServer((req, res) => {
+    let bytes = 0
+    req.on('data', (c: Buffer) => { bytes += c.length })
+    req.on('end', () => { seen.push({ expect: req.headers.expect, bytes }); res.end('{"stream":"Loaded"}') })
+  })
+  await new Promise<void>((resolve) => up.listen(sock.path, resolve))
+  const front = await startFront(sock.path)
+  t.teardown(async () => { await front.close(); up.close(); await sock.remove() })
+
+  const payload = randomBytes(1 << 20)
+  // What curl does for a large -T upload.
+  const req = http.request({ port: front.port, method: 'POST', path: '/images/load', headers: { 'Content-Type': 'application/x-tar', 'Content-Length': String(payload.length), Expect: '100-continue' } })
+  // Listen for the answer first: a refusal comes in the same read as the 100.
+  const answered = once(req, 'response') as Promise<[http.IncomingMessage]>
+  await once(req, 'continue')
+  req.end(payload)
+  const [res] = await answered
+  let body = ''
+  for await (const chunk of res) body += String(chunk)
+  t.equal(res.statusCode, 200)
+  t.equal(body, '{"stream":"Loaded"}')
+  t.same(seen, [{ expect: undefined, bytes: payload.length }], 'the whole body arrived, without the Expect header')
+})
