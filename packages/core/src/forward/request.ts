@@ -114,6 +114,10 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
       method: req.method as Dispatcher.HttpMethod,
       headers: opts.headers as string[],
       body: withBody ? coalesce(req) : null,
+      // undici closes the connection after every HEAD (for servers that wrongly send a body);
+      // the docker CLI starts every command with HEAD /_ping, so each command would pay a new
+      // TLS handshake to server-proxy. Both upstreams (server-proxy, dockerd) answer HEAD right.
+      reset: false,
       headersTimeout: 0,
       bodyTimeout: 0
     }, handler)

@@ -120,3 +120,32 @@ t.test('an upload sent with Expect: 100-continue gets 100 from the forwarder and
   t.equal(body, '{"stream":"Loaded"}')
   t.same(seen, [{ expect: undefined, bytes: payload.length }], 'the whole body arrived, without the Expect header')
 })
+
+t.test('HEAD keeps the upstream connection (the docker CLI starts every command with HEAD /_ping)', async (t) => {
+  const sock = await socketPath()
+  let connections = 0
+  const up = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '2' })
+    res.end(req.method === 'HEAD' ? undefined : 'OK')
+  })
+  up.on('connection', () => { connections++ })
+  await new Promise<void>((resolve) => up.listen(sock.path, resolve))
+  const front = await startFront(sock.path)
+  t.teardown(async () => { await front.close(); up.close(); await sock.remove() })
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  t.teardown(() => agent.destroy())
+  const call = async (method: string): Promise<[number | undefined, string]> => {
+    const req = http.request({ port: front.port, method, path: '/_ping', agent })
+    req.end()
+    const [res] = await once(req, 'response') as [http.IncomingMessage]
+    let body = ''
+    for await (const chunk of res) body += String(chunk)
+    return [res.statusCode, body]
+  }
+  t.same(await call('HEAD'), [200, ''])
+  t.same(await call('GET'), [200, 'OK'])
+  t.same(await call('HEAD'), [200, ''])
+  t.same(await call('GET'), [200, 'OK'])
+  t.equal(connections, 1, 'all four calls went over one upstream connection')
+})
