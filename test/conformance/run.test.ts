@@ -4,7 +4,9 @@
  */
 import t from 'tap'
 import { randomBytes, createHash } from 'node:crypto'
-import { BUSYBOX_IMAGE, useEngine } from '../testbed/index.js'
+import { once } from 'node:events'
+import { WebSocket } from 'undici'
+import { BUSYBOX_IMAGE, docker, useEngine } from '../testbed/index.js'
 import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
@@ -69,4 +71,25 @@ t.test('2. docker run -i: standard input reaches the container and output follow
   const digest = createHash('md5').update(blob).digest('hex')
   const sum = await expectSameAsSocket(t, chain, ['run', '-i', '--rm', ...CONTAINER_ARGS, BUSYBOX_IMAGE, 'md5sum'], { input: blob })
   t.equal(sum.chain.stdout.split(' ')[0], digest, '4 MiB of stdin arrive intact')
+})
+
+t.test('attach over a WebSocket (/containers/{id}/attach/ws), as web UIs use it', { timeout: 60_000 }, async (t) => {
+  const name = `sg-conf-ws-${randomBytes(4).toString('hex')}`
+  await docker(['run', '-d', '-i', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'cat'])
+  t.teardown(async () => { await docker(['rm', '-f', name]).catch(() => {}) })
+  const ws = new WebSocket(`${chain.dockerHost.replace(/^tcp:/, 'ws:')}/containers/${name}/attach/ws?stream=1&stdin=1&stdout=1`)
+  ws.binaryType = 'arraybuffer'
+  let received = ''
+  const echoed = new Promise<void>((resolve, reject) => {
+    ws.addEventListener('message', (e) => {
+      received += typeof e.data === 'string' ? e.data : Buffer.from(e.data as ArrayBuffer).toString()
+      if (received.includes('hello through the chain\n')) resolve()
+    })
+    ws.addEventListener('close', (e) => { reject(new Error(`the WebSocket closed (${e.code}) after ${JSON.stringify(received)}`)) })
+  })
+  await once(ws, 'open')
+  ws.send('hello through the chain\n')
+  await echoed
+  t.equal(received, 'hello through the chain\n', 'stdin went in and cat\'s stdout came back over the WebSocket')
+  ws.close()
 })

@@ -6,7 +6,7 @@
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
-import { PATHS, RESERVED_PREFIX, isHijack, normalizePin, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { PATHS, RESERVED_PREFIX, isDockerUpgrade, normalizePin, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ClientProxyConfig } from './config.js'
 import { parseEndpoint, type Endpoint, type Trust } from './pinned-tls.js'
 import { SwarmUpstream, formatEndpoint } from './swarm-upstream.js'
@@ -70,7 +70,7 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
     server.requestTimeout = 0
     server.timeout = 0
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (!isHijack(req)) {
+      if (!isDockerUpgrade(req)) {
         writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
         return
       }

@@ -8,7 +8,7 @@ export { dockerErrorBody, sendDockerError, writeDockerErrorToSocket } from './fo
 export { describeUpstreamError, type UpstreamFailure } from './forward/upstream-error.js'
 export { unixSocketUpstream, openSocket, STREAM_POOL_OPTIONS, type Upstream } from './forward/upstream.js'
 export { forwardRequest, hasRequestBody, type ForwardOutcome, type ForwardRequestOptions } from './forward/request.js'
-export { forwardUpgrade, isHijack, type UpgradeOutcome } from './forward/upgrade.js'
+export { forwardUpgrade, isDockerUpgrade, type UpgradeOutcome } from './forward/upgrade.js'
 export { RESERVED_PREFIX, PATHS, type AccessClaims } from './protocol.js'
 export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAccountStore, validAccountName, MIN_PASSWORD_LENGTH, type Account, type AccountStore } from './accounts.js'
 export * from './engine/index.js'

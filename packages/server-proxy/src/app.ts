@@ -9,7 +9,7 @@ import https from 'node:https'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
-import { RESERVED_PREFIX, isHijack, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { RESERVED_PREFIX, isDockerUpgrade, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
 import { Authenticator } from './authenticator.js'
@@ -74,7 +74,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
       server.requestTimeout = 0
       server.timeout = 0
       server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (!isHijack(req) || req.url?.startsWith(RESERVED_PREFIX) === true) {
+        if (!isDockerUpgrade(req) || req.url?.startsWith(RESERVED_PREFIX) === true) {
           writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
           return
         }

@@ -1,12 +1,12 @@
 /**
  * Forwards a hijacked call (Connection: Upgrade with Upgrade: tcp or h2c): attach, exec start,
- * BuildKit's /session and /grpc. node-http-proxy cannot carry these (see docs/decisions.md), so
- * this is done by hand: a dedicated upstream connection, the request line and raw headers written
- * as received, then whatever body bytes came with the upgrade (exec start's JSON arrives in
- * `head` and the engine reads it before answering 101), then bytes piped both ways. The engine's
- * answer passes through byte for byte. Each direction ends on its own (half-close: the CLI closes
- * its write side when stdin ends and keeps reading), and when either socket closes both are
- * destroyed so no attach stays open on the engine.
+ * BuildKit's /session and /grpc; WebSocket attach goes the same way. node-http-proxy cannot
+ * carry these (see docs/decisions.md), so this is done by hand: a dedicated upstream connection,
+ * the request line and raw headers written as received, then whatever body bytes came with the
+ * upgrade (exec start's JSON arrives in `head` and the engine reads it before answering 101),
+ * then bytes piped both ways. The engine's answer passes through byte for byte. Each direction
+ * ends on its own (half-close: the CLI closes its write side when stdin ends and keeps reading),
+ * and when either socket closes both are destroyed so no attach stays open on the engine.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -22,10 +22,14 @@ export interface UpgradeOutcome {
   readonly error?: Error
 }
 
-/** True for the upgrade protocols the Docker API uses for hijacking. */
-export function isHijack (req: IncomingMessage): boolean {
+/**
+ * True for the upgrades the Docker API answers: `tcp` and `h2c` (hijacked attach, exec start,
+ * BuildKit) and `websocket` (/containers/{id}/attach/ws, which web UIs use). All of them are
+ * carried the same way, byte for byte after the engine's 101.
+ */
+export function isDockerUpgrade (req: IncomingMessage): boolean {
   const upgrade = req.headers.upgrade?.toLowerCase()
-  return upgrade === 'tcp' || upgrade === 'h2c'
+  return upgrade === 'tcp' || upgrade === 'h2c' || upgrade === 'websocket'
 }
 
 /** Serialises a request head from its raw headers exactly as received. */
