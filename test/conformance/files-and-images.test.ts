@@ -1,7 +1,7 @@
 /**
  * Conformance (issue #3, item 7, without the registry): the big and binary bodies. docker cp both
  * ways (tar archives, byte for byte) and a missing path's error; a classic-builder build with a
- * context over 100 MB; docker save and load (from a file and from stdin); docker export and
+ * context over 100 MB, and one that sends many saved registry logins in a 40 KB header; docker save and load (from a file and from stdin); docker export and
  * import. Byte-exact comparisons are made on files, since the CLI's output here is binary.
  */
 import t from 'tap'
@@ -109,6 +109,21 @@ t.test('7. docker build (classic builder) with a context over 100 MB', { timeout
   const inside = await chain.docker(['run', '--rm', ...CONTAINER_ARGS, tag, 'md5sum', '/big.bin'], { timeoutMs: 60_000 })
   t.equal(inside.stdout.split(' ')[0], digest.digest('hex'), 'the 105 MB file in the image is the one sent')
   await expectSameAsSocket(t, chain, ['build', '-q', '-f', 'no-such-Dockerfile', context], { timeoutMs: 200_000 })
+})
+
+t.test('7. docker build with many saved registry logins (X-Registry-Config over 16 KiB)', { timeout: 120_000 }, async (t) => {
+  const context = join(work, 'build-logins')
+  await mkdir(context)
+  await writeFile(join(context, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nLABEL ${TEST_LABEL}=true\n`)
+  // A login per registry with a long token, as cloud registries issue them: the classic builder
+  // sends every saved login in one header. The registries are never contacted.
+  const auths = Object.fromEntries(Array.from({ length: 12 }, (_, i) =>
+    [`registry-${i}.invalid`, { auth: Buffer.from(`user:${randomBytes(1536).toString('base64')}`).toString('base64') }]))
+  const config = join(work, 'many-logins')
+  await mkdir(config)
+  await writeFile(join(config, 'config.json'), JSON.stringify({ auths }))
+  const built = await expectSameAsSocket(t, chain, ['build', '-q', '-t', image('logins'), context], { env: { DOCKER_CONFIG: config }, timeoutMs: 100_000 })
+  t.match(built.chain.stdout, /^sha256:[0-9a-f]{64}\n$/, 'the build printed the image id')
 })
 
 t.test('7. docker save | docker load, from a file and from stdin', { timeout: 120_000 }, async (t) => {

@@ -6,7 +6,7 @@
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
-import { PATHS, RESERVED_PREFIX, isDockerUpgrade, normalizePin, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { MAX_HEADER_BYTES, PATHS, RESERVED_PREFIX, isDockerUpgrade, normalizePin, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ClientProxyConfig } from './config.js'
 import { parseEndpoint, type Endpoint, type Trust } from './pinned-tls.js'
 import { SwarmUpstream, formatEndpoint } from './swarm-upstream.js'
@@ -60,7 +60,7 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
   }
 
   const createServer = (): http.Server => {
-    const server = http.createServer((req, res) => {
+    const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
       if (req.url === PATHS.health) health(res)
       else if (req.url?.startsWith(RESERVED_PREFIX) === true) {
         // The swarm's own token service is not for the local CLI: it would carry credentials through.

@@ -9,7 +9,7 @@ import https from 'node:https'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
-import { RESERVED_PREFIX, isDockerUpgrade, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { MAX_HEADER_BYTES, RESERVED_PREFIX, isDockerUpgrade, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
 import { Authenticator } from './authenticator.js'
@@ -68,8 +68,8 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
         else gateway.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
       }
       const server = tls === undefined
-        ? http.createServer(route)
-        : https.createServer({ cert: tls[0], key: tls[1], minVersion: 'TLSv1.2' }, route)
+        ? http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, route)
+        : https.createServer({ cert: tls[0], key: tls[1], minVersion: 'TLSv1.2', maxHeaderSize: MAX_HEADER_BYTES }, route)
       // Docker streams (logs -f, events, uploads) may be silent or slow for hours.
       server.requestTimeout = 0
       server.timeout = 0

@@ -6,6 +6,14 @@
  */
 
 /**
+ * The largest request or response head the proxies accept: dockerd's own limit (Go's
+ * http.DefaultMaxHeaderBytes). `docker build` sends every saved registry login in
+ * X-Registry-Config, which outgrows Node's 16 KiB default with a few cloud registries; the
+ * chain reset such a call while the engine socket answered it.
+ */
+export const MAX_HEADER_BYTES = 1024 * 1024
+
+/**
  * Connection-scoped headers that one hop must not pass to the next (RFC 9110 §7.6.1), and
  * `Expect`: node:http has already answered `100-continue` to the client itself, and undici refuses
  * to send the header (an upload from curl, which sends it for large bodies, failed with 502).

@@ -6,6 +6,7 @@
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { Pool, type Dispatcher } from 'undici'
+import { MAX_HEADER_BYTES } from './headers.js'
 
 export interface Upstream {
   /** How error messages name this upstream, e.g. `the Docker engine at unix:///var/run/docker.sock`. */
@@ -18,11 +19,12 @@ export interface Upstream {
   close (): Promise<void>
 }
 
-/** Pool options every swarmgate dispatcher uses: streams may be silent for hours. */
+/** Pool options every swarmgate dispatcher uses: streams may be silent for hours, heads as large as dockerd's. */
 export const STREAM_POOL_OPTIONS = {
   headersTimeout: 0,
   bodyTimeout: 0,
   keepAliveTimeout: 4_000,
+  maxHeaderSize: MAX_HEADER_BYTES,
   pipelining: 1
 } as const
 
