@@ -8,7 +8,7 @@
 #   scripts/engine.sh [--no-swarm] [--test-tools] [--bench-tools]
 #     --no-swarm     stop once the engine answers (do not make it a swarm manager)
 #     --test-tools   also install what the tests use: busybox-static, docker-registry,
-#                    apache2-utils (htpasswd), openssl, tmux
+#                    apache2-utils (htpasswd), openssl, tmux, iproute2 (ss)
 #     --bench-tools  also install what the benchmark uses: openssh-server (the benchmark runs
 #                    its own sshd on loopback; where systemd runs, the package starts one too)
 set -euo pipefail
@@ -128,7 +128,7 @@ ensure_swarm() {
 }
 
 if [ $test_tools -eq 1 ]; then
-  install_missing busybox-static:dpkg docker-registry:docker-registry apache2-utils:htpasswd openssl:openssl tmux:tmux
+  install_missing busybox-static:dpkg docker-registry:docker-registry apache2-utils:htpasswd openssl:openssl tmux:tmux iproute2:ss
 fi
 if [ $bench_tools -eq 1 ]; then
   install_missing openssh-server:dpkg openssl:openssl

@@ -4,10 +4,13 @@
  * proxy. Each proxy's open file descriptors (/proc/<pid>/fd) are counted once the chain is idle,
  * before and after; the count must come back down to that baseline within a bounded wait. The
  * chain reaches the engine through a socket relay, which shows the engine connections close too.
+ * A client that vanishes without closing (no FIN, no RST) is found by TCP keepalive, checked on
+ * the sockets themselves with `ss`.
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { BUSYBOX_IMAGE, docker, useEngine, waitFor } from '../testbed/index.js'
+import { Pool } from 'undici'
+import { BUSYBOX_IMAGE, docker, run, useEngine, waitFor } from '../testbed/index.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { spawnDocker } from '../harness/docker-process.js'
@@ -58,6 +61,21 @@ for (const scenario of [
     t.pass('no connection to the engine is left open')
   })
 }
+
+t.test('a silent stream is probed with TCP keepalive on both sides of the TLS hop', { timeout: 30_000 }, async (t) => {
+  // A laptop closed during `docker logs -f` sends nothing: without keepalive, server-proxy would
+  // hold that stream and its engine connection for good, and NAT in between would drop it.
+  const pool = new Pool(chain.dockerHost.replace(/^tcp:/, 'http:'), { bodyTimeout: 0 })
+  t.teardown(async () => { await pool.destroy() })
+  const res = await pool.request({ path: '/events', method: 'GET' })
+  res.body.resume()
+  const port = new URL(chain.serverUrl).port
+  const sockets = async (filter: string): Promise<string> => (await run('ss', ['-tno', 'state', 'established', filter])).stdout
+  const [accepted, dialled] = await Promise.all([sockets(`( sport = :${port} )`), sockets(`( dport = :${port} )`)])
+  t.match(accepted, /timer:\(keepalive,/, `server-proxy's side of the connection:\n${accepted}`)
+  t.match(dialled, /timer:\(keepalive,/, `client-proxy's side of the connection:\n${dialled}`)
+  res.body.destroy()
+})
 
 t.test('10. the proxies logged the killed calls as ended', { timeout: 10_000 }, async (t) => {
   const records = chain.server.records()

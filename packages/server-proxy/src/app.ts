@@ -9,7 +9,7 @@ import https from 'node:https'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
-import { MAX_HEADER_BYTES, RESERVED_PREFIX, isDockerUpgrade, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { MAX_HEADER_BYTES, RESERVED_PREFIX, TCP_KEEPALIVE_MS, isDockerUpgrade, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
 import { Authenticator } from './authenticator.js'
@@ -67,9 +67,12 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
         if (req.url?.startsWith(RESERVED_PREFIX) === true) handler(req, res)
         else gateway.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
       }
+      // TCP keepalive: a client that vanished during a silent stream (laptop closed, network
+      // gone) would otherwise hold its engine stream open for good.
+      const options = { maxHeaderSize: MAX_HEADER_BYTES, keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS }
       const server = tls === undefined
-        ? http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, route)
-        : https.createServer({ cert: tls[0], key: tls[1], minVersion: 'TLSv1.2', maxHeaderSize: MAX_HEADER_BYTES }, route)
+        ? http.createServer(options, route)
+        : https.createServer({ ...options, cert: tls[0], key: tls[1], minVersion: 'TLSv1.2' }, route)
       // Docker streams (logs -f, events, uploads) may be silent or slow for hours.
       server.requestTimeout = 0
       server.timeout = 0

@@ -19,6 +19,12 @@ export interface Upstream {
   close (): Promise<void>
 }
 
+/**
+ * TCP keepalive delay on every connection that crosses a network: a silent stream (logs -f,
+ * events) must keep NAT and firewall state alive, and a peer that vanished must be noticed.
+ */
+export const TCP_KEEPALIVE_MS = 30_000
+
 /** Pool options every swarmgate dispatcher uses: streams may be silent for hours, heads as large as dockerd's. */
 export const STREAM_POOL_OPTIONS = {
   headersTimeout: 0,
@@ -52,7 +58,7 @@ export async function openSocket<S extends net.Socket> (make: () => S, connectEv
       // Small writes (a TTY keystroke, a request head) go out at once; undici's own connector
       // does the same, but a custom connector (pinned TLS) bypasses it.
       socket.setNoDelay(true)
-      socket.setKeepAlive(true, 30_000)
+      socket.setKeepAlive(true, TCP_KEEPALIVE_MS)
       resolve(socket)
     })
   })
