@@ -5,8 +5,9 @@
 import t from 'tap'
 import { randomBytes, createHash } from 'node:crypto'
 import { once } from 'node:events'
+import net from 'node:net'
 import { WebSocket } from 'undici'
-import { BUSYBOX_IMAGE, docker, useEngine } from '../testbed/index.js'
+import { BUSYBOX_IMAGE, ENGINE_SOCKET, docker, useEngine } from '../testbed/index.js'
 import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { expectSameAsSocket } from '../harness/compare.js'
@@ -92,4 +93,19 @@ t.test('attach over a WebSocket (/containers/{id}/attach/ws), as web UIs use it'
   await echoed
   t.equal(received, 'hello through the chain\n', 'stdin went in and cat\'s stdout came back over the WebSocket')
   ws.close()
+})
+
+t.test('a request that is not HTTP gets a 400 answer, as on the socket, not a dropped connection', { timeout: 30_000 }, async (t) => {
+  const answer = async (socket: net.Socket): Promise<string> => {
+    const chunks: Buffer[] = []
+    socket.on('data', (c: Buffer) => chunks.push(c))
+    socket.end('NOT AN HTTP REQUEST\r\n\r\n')
+    await once(socket, 'close')
+    return Buffer.concat(chunks).toString()
+  }
+  const port = Number(new URL(chain.dockerHost.replace(/^tcp:/, 'http:')).port)
+  const [viaSocket, viaChain] = await Promise.all([answer(net.connect(ENGINE_SOCKET)), answer(net.connect(port, '127.0.0.1'))])
+  t.match(viaSocket, /^HTTP\/1\.1 400 /, 'the engine answers 400')
+  t.match(viaChain, /^HTTP\/1\.1 400 Bad Request\r\n/, 'so does the chain')
+  t.match(viaChain, /\r\n\r\n\{"message":"swarmgate: the request could not be read \(HPE_[A-Z_]+\)"\}$/, 'with a message the docker CLI prints')
 })

@@ -6,7 +6,7 @@
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
-import { MAX_HEADER_BYTES, PATHS, RESERVED_PREFIX, isDockerUpgrade, normalizePin, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { MAX_HEADER_BYTES, answerClientError, PATHS, RESERVED_PREFIX, isDockerUpgrade, normalizePin, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ClientProxyConfig } from './config.js'
 import { parseEndpoint, type Endpoint, type Trust } from './pinned-tls.js'
 import { SwarmUpstream, formatEndpoint } from './swarm-upstream.js'
@@ -76,7 +76,7 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
       }
       relay.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
     })
-    server.on('clientError', (_err, socket) => { socket.destroy() })
+    server.on('clientError', answerClientError)
     server.on('connection', (socket: Duplex) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)) })
     return server
   }

@@ -4,7 +4,7 @@ export { defineProgram, parseArgs, renderHelp, type Config, type OptionSpec, typ
 export { createLogger, LOG_LEVELS, REDACTED_PATHS, type Logger } from './logger.js'
 export { normalizePin, fingerprintOf, checkPin } from './tls-pin.js'
 export { endToEndHeaders, withoutHeaders, headerValue, MAX_HEADER_BYTES } from './forward/headers.js'
-export { dockerErrorBody, sendDockerError, writeDockerErrorToSocket } from './forward/docker-error.js'
+export { answerClientError, dockerErrorBody, sendDockerError, writeDockerErrorToSocket } from './forward/docker-error.js'
 export { describeUpstreamError, type UpstreamFailure } from './forward/upstream-error.js'
 export { unixSocketUpstream, openSocket, STREAM_POOL_OPTIONS, TCP_KEEPALIVE_MS, type Upstream } from './forward/upstream.js'
 export { forwardRequest, hasRequestBody, type ForwardOutcome, type ForwardRequestOptions } from './forward/request.js'

@@ -9,7 +9,7 @@ import https from 'node:https'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
-import { MAX_HEADER_BYTES, RESERVED_PREFIX, TCP_KEEPALIVE_MS, isDockerUpgrade, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { MAX_HEADER_BYTES, answerClientError, RESERVED_PREFIX, TCP_KEEPALIVE_MS, isDockerUpgrade, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
 import { Authenticator } from './authenticator.js'
@@ -87,7 +87,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
         socket.allowHalfOpen = true
         gateway.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
       })
-      server.on('clientError', (_err, socket) => { socket.destroy() })
+      server.on('clientError', answerClientError)
       server.on('connection', (socket: Duplex) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)) })
       return server
     }

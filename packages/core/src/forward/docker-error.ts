@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { STATUS_CODES } from 'node:http'
+import { MAX_HEADER_BYTES } from './headers.js'
 
 /** The JSON body of a Docker-style error. */
 export function dockerErrorBody (message: string): string {
@@ -30,4 +31,21 @@ export function writeDockerErrorToSocket (socket: Duplex, statusCode: number, me
   for (const [k, v] of Object.entries(extraHeaders)) lines.push(`${k}: ${v}`)
   lines.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close', '', body)
   socket.end(lines.join('\r\n'))
+}
+
+/**
+ * The servers' 'clientError' handler: a request node:http could not read (a head over
+ * MAX_HEADER_BYTES, broken syntax) gets a Docker-style answer, as the engine gives one, instead of
+ * a dropped connection. Nothing is written where an answer has already started or the peer left.
+ */
+export function answerClientError (err: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    writeDockerErrorToSocket(socket, 431, `swarmgate: the request's headers are larger than ${MAX_HEADER_BYTES / (1024 * 1024)} MiB, the most the Docker engine accepts`)
+  } else {
+    writeDockerErrorToSocket(socket, 400, `swarmgate: the request could not be read (${err.code ?? err.message})`)
+  }
 }
