@@ -6,7 +6,7 @@
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
-import { MAX_HEADER_BYTES, answerClientError, PATHS, RESERVED_PREFIX, isDockerUpgrade, normalizePin, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { DOCKER_SERVER_OPTIONS, PATHS, RESERVED_PREFIX, normalizePin, serveDockerApi, type Logger } from '@swarmgate/core'
 import type { ClientProxyConfig } from './config.js'
 import { parseEndpoint, type Endpoint, type Trust } from './pinned-tls.js'
 import { SwarmUpstream, formatEndpoint } from './swarm-upstream.js'
@@ -48,7 +48,7 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
   const upstream = new SwarmUpstream(endpointsOf(config), await trustOf(config), logger)
   const keeper = new TokenKeeper({ upstream, swarm: config.swarm, credentials: credentialsOf(config), marginSeconds: config.refreshMargin, logger })
   const relay = new DockerRelay(upstream, keeper, logger)
-  // Every connection, so close() can end them all: hijacked ones are no longer HTTP connections.
+  // Every connection, so close() can end them all (serveDockerApi keeps it).
   const sockets = new Set<Duplex>()
 
   const health = (res: http.ServerResponse): void => {
@@ -60,25 +60,14 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
   }
 
   const createServer = (): http.Server => {
-    const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    const server = http.createServer(DOCKER_SERVER_OPTIONS, (req, res) => {
       if (req.url === PATHS.health) health(res)
       else if (req.url?.startsWith(RESERVED_PREFIX) === true) {
         // The swarm's own token service is not for the local CLI: it would carry credentials through.
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'swarmgate: not found' }))
       } else relay.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
     })
-    server.requestTimeout = 0
-    server.timeout = 0
-    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (!isDockerUpgrade(req)) {
-        writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
-        return
-      }
-      relay.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
-    })
-    server.on('clientError', answerClientError)
-    server.on('connection', (socket: Duplex) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)) })
-    return server
+    return serveDockerApi(server, { upgrade: async (req, socket, head) => { await relay.handleUpgrade(req, socket, head) }, sockets, logger })
   }
   const server = createServer()
   const socketServer = config.socket === undefined ? undefined : createServer()

@@ -9,7 +9,7 @@ import https from 'node:https'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
-import { MAX_HEADER_BYTES, answerClientError, RESERVED_PREFIX, TCP_KEEPALIVE_MS, isDockerUpgrade, parseAccountStore, unixSocketUpstream, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { DOCKER_SERVER_OPTIONS, RESERVED_PREFIX, TCP_KEEPALIVE_MS, parseAccountStore, serveDockerApi, unixSocketUpstream, type Logger } from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
 import { Authenticator } from './authenticator.js'
@@ -55,7 +55,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
   }
   const upstream = unixSocketUpstream(config.engineSocket)
   const gateway = new DockerGateway({ keys, settings, cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew), upstream, logger })
-  // Every connection, so close() can end them all: hijacked ones are no longer HTTP connections.
+  // Every connection, so close() can end them all (serveDockerApi keeps it).
   const sockets = new Set<Duplex>()
 
   const app = Fastify({
@@ -69,27 +69,16 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
       }
       // TCP keepalive: a client that vanished during a silent stream (laptop closed, network
       // gone) would otherwise hold its engine stream open for good.
-      const options = { maxHeaderSize: MAX_HEADER_BYTES, keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS }
+      const options = { ...DOCKER_SERVER_OPTIONS, keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS }
       const server = tls === undefined
         ? http.createServer(options, route)
         : https.createServer({ ...options, cert: tls[0], key: tls[1], minVersion: 'TLSv1.2' }, route)
-      // Docker streams (logs -f, events, uploads) may be silent or slow for hours.
-      server.requestTimeout = 0
-      server.timeout = 0
-      server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (!isDockerUpgrade(req) || req.url?.startsWith(RESERVED_PREFIX) === true) {
-          writeDockerErrorToSocket(socket, 400, `swarmgate: unsupported upgrade to ${String(req.headers.upgrade)}`)
-          return
-        }
-        // Half-open only once hijacked: the CLI closes its write side when stdin ends and keeps
-        // reading. Plain HTTP connections stay full-close, or a client's FIN after an aborted
-        // call would leave the TLS socket in CLOSE-WAIT for good.
-        socket.allowHalfOpen = true
-        gateway.handleUpgrade(req, socket, head).catch((err: unknown) => { logger.error({ err }, 'hijack failed'); socket.destroy() })
+      return serveDockerApi(server, {
+        upgrade: async (req, socket, head) => { await gateway.handleUpgrade(req, socket, head) },
+        refuseUpgrade: (req) => req.url?.startsWith(RESERVED_PREFIX) === true,
+        sockets,
+        logger
       })
-      server.on('clientError', answerClientError)
-      server.on('connection', (socket: Duplex) => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)) })
-      return server
     }
   })
   app.addHook('onResponse', async (req, reply) => {
