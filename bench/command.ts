@@ -10,12 +10,10 @@ import type { BenchPath } from './setup/paths.js'
 
 export interface TimedRun {
   readonly ms: number
-  readonly code: number | null
   readonly stdoutBytes: number
-  readonly stderr: string
 }
 
-/** Runs `docker args` on `path`, killed after `timeoutMs`; never throws for a failing command. */
+/** Runs `docker args` on `path`, killed after `timeoutMs`; rejects when it does not exit 0. */
 export async function timedDocker (path: BenchPath, args: readonly string[], opts: { stdinFile?: string, timeoutMs: number }): Promise<TimedRun> {
   return await new Promise((resolve, reject) => {
     const started = performance.now()
@@ -31,7 +29,8 @@ export async function timedDocker (path: BenchPath, args: readonly string[], opt
     child.on('error', (err) => { clearTimeout(timer); reject(err) })
     child.on('close', (code) => {
       clearTimeout(timer)
-      resolve({ ms: performance.now() - started, code, stdoutBytes, stderr })
+      if (code === 0) resolve({ ms: performance.now() - started, stdoutBytes })
+      else reject(new Error(`docker ${args.join(' ')} on ${path.label} exited ${String(code)}: ${stderr.trim()}`))
     })
   })
 }
