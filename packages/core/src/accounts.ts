@@ -11,7 +11,8 @@ export interface Account {
   readonly name: string
   /** `scrypt$<N>$<r>$<p>$<salt base64url>$<hash base64url>` */
   readonly hash: string
-  readonly role: 'owner' | 'user'
+  /** `owner`, `operator`, `viewer` or a custom role of the policy document (docs/authorization.md). */
+  readonly role: string
   readonly state: 'active' | 'disabled'
   readonly stamp: string
 }
@@ -22,6 +23,9 @@ export interface AccountStore {
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/
+const ROLE = /^[a-z][a-z0-9-]{0,31}$/
+/** The role stores written before roles existed gave every non-owner: read as `operator`. */
+export const LEGACY_USER_ROLE = 'user'
 const SCRYPT = { N: 16384, r: 8, p: 1 } as const
 export const MIN_PASSWORD_LENGTH = 10
 
@@ -29,6 +33,11 @@ async function scrypt (password: string, salt: Buffer, opts: ScryptOptions): Pro
   return await new Promise((resolve, reject) => {
     scryptCb(password, salt, 32, { ...opts, maxmem: 64 * 1024 * 1024 }, (err, key) => { if (err === null) resolve(key); else reject(err) })
   })
+}
+
+/** Checks a role name: a lower case letter, then lower case letters, digits and dashes (32 at most). */
+export function validRoleName (role: string): boolean {
+  return ROLE.test(role)
 }
 
 /** Checks an account name: lower case letters, digits, dot, dash and underscore. */
@@ -71,7 +80,7 @@ export function parseAccountStore (text: string): AccountStore {
     if (seen.has(a.name)) return fail(`account ${a.name} appears twice`)
     seen.add(a.name)
     if (typeof a.hash !== 'string' || !a.hash.startsWith('scrypt$')) return fail(`account ${a.name} has no scrypt hash`)
-    if (a.role !== 'owner' && a.role !== 'user') return fail(`account ${a.name} has no valid role`)
+    if (typeof a.role !== 'string' || !validRoleName(a.role)) return fail(`account ${a.name} has no valid role`)
     if (a.state !== 'active' && a.state !== 'disabled') return fail(`account ${a.name} has no valid state`)
     if (typeof a.stamp !== 'string' || a.stamp === '') return fail(`account ${a.name} has no stamp`)
     return Object.freeze({ name: a.name, hash: a.hash, role: a.role, state: a.state, stamp: a.stamp })

@@ -11,7 +11,7 @@ export { forwardRequest, hasRequestBody, type ForwardOutcome, type ForwardReques
 export { forwardUpgrade, isDockerUpgrade, type UpgradeOutcome } from './forward/upgrade.js'
 export { DOCKER_SERVER_OPTIONS, serveDockerApi, type DockerServerHooks } from './forward/docker-server.js'
 export { RESERVED_PREFIX, PATHS, type AccessClaims } from './protocol.js'
-export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAccountStore, validAccountName, MIN_PASSWORD_LENGTH, type Account, type AccountStore } from './accounts.js'
+export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAccountStore, validAccountName, validRoleName, LEGACY_USER_ROLE, MIN_PASSWORD_LENGTH, type Account, type AccountStore } from './accounts.js'
 export * from './engine/index.js'
 export { Prompter, readPasswordFromStdin, type TerminalInput, type PromptOptions } from './prompt.js'
 export { parseSwarmName, SWARM_NAME_RULE } from './swarm-name.js'
