@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers on /var/run/docker.sock and is a single-node swarm manager.
-# Idempotent: on a machine where both already hold it only asks the engine twice. On a fresh
+# Idempotent: on a machine where both already hold it only asks the engine a few times. On a fresh
 # Debian machine it installs Debian's docker.io and iptables, starts dockerd in the background
 # with its log in $SWARMGATE_DOCKERD_LOG, and runs `docker swarm init`. Used by quickstart, the
 # test command and the test bed (test/testbed/engine.ts), so all three agree on one engine.
@@ -8,7 +8,9 @@
 #   scripts/engine.sh [--no-swarm] [--test-tools] [--bench-tools]
 #     --no-swarm     stop once the engine answers (do not make it a swarm manager)
 #     --test-tools   also install what the tests use: busybox-static, docker-registry,
-#                    apache2-utils (htpasswd), openssl, tmux, iproute2 (ss)
+#                    apache2-utils (htpasswd), openssl, tmux, iproute2 (ss, ip), and check
+#                    that the engine is one the tests can use (a default bridge with IPv4, a
+#                    single-node swarm, no user namespace remapping)
 #     --bench-tools  also install what the benchmark uses: openssh-server (the benchmark runs
 #                    its own sshd on loopback; where systemd runs, the package starts one too)
 set -euo pipefail
@@ -26,7 +28,7 @@ for arg in "$@"; do
     --no-swarm) swarm=0 ;;
     --test-tools) test_tools=1 ;;
     --bench-tools) bench_tools=1 ;;
-    -h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "engine.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -34,9 +36,9 @@ done
 say() { echo "engine: $*" >&2; }
 fail() { echo "engine: $*" >&2; exit 1; }
 
-# Always the local socket: a DOCKER_HOST pointing through swarmgate must not decide what
-# "the engine" is.
-local_docker() { DOCKER_HOST="unix://$SOCKET" DOCKER_CONTEXT='' docker "$@"; }
+# Always the local socket: a DOCKER_HOST pointing through swarmgate, a DOCKER_CONTEXT or the TLS
+# settings of some engine's tcp:// listener must not decide what "the engine" is.
+local_docker() { env -u DOCKER_CONTEXT -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_TLS DOCKER_HOST="unix://$SOCKET" docker "$@"; }
 engine_answers() { command -v docker >/dev/null && local_docker info >/dev/null 2>&1; }
 
 apt_updated=0
@@ -68,11 +70,25 @@ install_missing() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || fail "apt-get install ${missing[*]} failed"
 }
 
-# The pid dockerd wrote, if that process still runs.
+# The pid dockerd wrote, if that process still runs and is a dockerd (pids are reused).
 running_dockerd_pid() {
   local pid
   pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] && echo "$pid"
+}
+
+# "pid: command line" of a dockerd that someone started with other flags (another --pidfile, no
+# unix socket) on the default data root: a second dockerd would fail on that data root's lock.
+foreign_dockerd() {
+  local proc args
+  for proc in /proc/[0-9]*; do
+    [ "$(cat "$proc/comm" 2>/dev/null)" = dockerd ] || continue
+    args=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
+    case " $args" in *' --data-root'*|*' -g '*|*' --graph'*) continue ;; esac
+    echo "${proc#/proc/}: $args"
+    return 0
+  done
+  return 1
 }
 
 start_dockerd() {
@@ -80,9 +96,11 @@ start_dockerd() {
     [ -S "$SOCKET" ] && fail "the Docker engine on $SOCKET does not answer to $(id -un); run this as root (e.g. with sudo) or as a member of the docker group."
     fail "no Docker engine answers on $SOCKET and starting one needs root (run this as root, e.g. with sudo)."
   fi
-  local pid
+  local pid other
   if pid=$(running_dockerd_pid); then
     say "dockerd (pid $pid) is running but not answering yet; waiting for it"
+  elif other=$(foreign_dockerd); then
+    fail "a dockerd runs (pid $other) but does not answer on $SOCKET; the tests use that socket: restart it with -H unix://$SOCKET among its -H flags (and leave DOCKER_HOST as you like: the tests ignore it)"
   else
     # Without systemd nothing mounts the cgroup hierarchies dockerd needs; Debian's own init
     # script for docker does this same step.
@@ -127,6 +145,18 @@ ensure_swarm() {
   esac
 }
 
+# What the test bed needs of an engine started some other way; each says what to change.
+check_test_engine() {
+  local_docker network inspect bridge --format '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null | grep -q '[0-9]\.[0-9]*/' ||
+    fail "this engine has no default bridge network with an IPv4 subnet; the end-to-end tests run containers on it: start dockerd without --bridge=none (--bip, --default-address-pool and --ipv6 are fine)"
+  case "$(local_docker info --format '{{range .SecurityOptions}}{{.}} {{end}}')" in
+    *name=userns*) fail "this engine remaps user namespaces (--userns-remap); the program containers need the engine socket as root: start dockerd without --userns-remap" ;;
+  esac
+  local nodes
+  nodes=$(local_docker info --format '{{.Swarm.Nodes}}')
+  [ "$nodes" -le 1 ] || fail "this engine's swarm has $nodes nodes; the tests assume a single-node swarm (one manager running server-proxy): run them on an engine of its own (scripts/isolated-engine.sh) or a single-node swarm"
+}
+
 if [ $test_tools -eq 1 ]; then
   install_missing busybox-static:dpkg docker-registry:docker-registry apache2-utils:htpasswd openssl:openssl tmux:tmux iproute2:ss
 fi
@@ -138,4 +168,5 @@ if ! engine_answers; then
   engine_answers || start_dockerd
 fi
 [ $swarm -eq 1 ] && ensure_swarm
+[ $test_tools -eq 1 ] && check_test_engine
 exit 0

@@ -11,8 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # This machine's engine, whatever DOCKER_HOST a shell exported (the test bed does the same).
+# DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, exported for an engine's TLS listener, would make every
+# docker CLI the tests run speak TLS to the plain-HTTP client-proxy; DOCKER_CONTEXT would
+# override DOCKER_HOST.
 export DOCKER_HOST=unix:///var/run/docker.sock
-unset DOCKER_CONTEXT
+unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_TLS
 
 current=''
 step() { current=$1; echo "test: $1" >&2; }

@@ -5,7 +5,7 @@
  * before and after; the count must come back down to that baseline within a bounded wait. The
  * chain reaches the engine through a socket relay, which shows the engine connections close too.
  * A client that vanishes without closing (no FIN, no RST) is found by TCP keepalive, checked on
- * the sockets themselves with `ss`.
+ * the sockets themselves with `ss` (waiting, within a deadline, for the keepalive timer to show).
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
@@ -62,7 +62,7 @@ for (const scenario of [
   })
 }
 
-t.test('a silent stream is probed with TCP keepalive on both sides of the TLS hop', { timeout: 30_000 }, async (t) => {
+t.test('a silent stream is probed with TCP keepalive on both sides of the TLS hop', { timeout: 60_000 }, async (t) => {
   // A laptop closed during `docker logs -f` sends nothing: without keepalive, server-proxy would
   // hold that stream and its engine connection for good, and NAT in between would drop it.
   const pool = new Pool(chain.dockerHost.replace(/^tcp:/, 'http:'), { bodyTimeout: 0 })
@@ -70,10 +70,21 @@ t.test('a silent stream is probed with TCP keepalive on both sides of the TLS ho
   const res = await pool.request({ path: '/events', method: 'GET' })
   res.body.resume()
   const port = new URL(chain.serverUrl).port
-  const sockets = async (filter: string): Promise<string> => (await run('ss', ['-tno', 'state', 'established', filter])).stdout
-  const [accepted, dialled] = await Promise.all([sockets(`( sport = :${port} )`), sockets(`( dport = :${port} )`)])
-  t.match(accepted, /timer:\(keepalive,/, `server-proxy's side of the connection:\n${accepted}`)
-  t.match(dialled, /timer:\(keepalive,/, `client-proxy's side of the connection:\n${dialled}`)
+  const sockets = async (filter: string): Promise<string[]> => (await run('ss', ['-tno', 'state', 'established', filter])).stdout
+    .split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Recv-Q'))
+  // ss shows one timer per socket, and the keepalive timer only once nothing sent waits for its
+  // acknowledgement: until then (on a busy machine, a while) it shows the retransmission timer
+  // `timer:(on,...)`. A socket without SO_KEEPALIVE never shows it; so wait, within a deadline,
+  // until every connection of the hop shows it on both ends.
+  const keepalive = /timer:\(keepalive,/
+  const seen = await waitFor('every connection between the proxies to show the keepalive timer on both ends', async () => {
+    const [accepted, dialled] = await Promise.all([sockets(`( sport = :${port} )`), sockets(`( dport = :${port} )`)])
+    const quiet = (lines: string[]): boolean => lines.length > 0 && lines.every((l) => keepalive.test(l))
+    if (quiet(accepted) && quiet(dialled)) return { accepted, dialled }
+    throw new Error(`server-proxy's side:\n${accepted.join('\n')}\nclient-proxy's side:\n${dialled.join('\n')}`)
+  }, { timeoutMs: 40_000, intervalMs: 250 })
+  t.pass(`server-proxy's side of the connection:\n${seen.accepted.join('\n')}`)
+  t.pass(`client-proxy's side of the connection:\n${seen.dialled.join('\n')}`)
   res.body.destroy()
 })
 

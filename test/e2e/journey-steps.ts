@@ -5,7 +5,7 @@
  */
 import tls from 'node:tls'
 import { fingerprintOf } from '../../packages/core/src/tls-pin.js'
-import { dockerJson, LABEL_ARGS, programImage, runDocker, TEST_LABEL, waitFor, type RunResult } from '../testbed/index.js'
+import { bridgeHost, LABEL_ARGS, programImage, runDocker, TEST_LABEL, waitFor, type RunResult } from '../testbed/index.js'
 
 /** `--label io.swarmgate.test=true` for registration and client, which put it on what they create. */
 const LABEL_FLAG = ['--label', `${TEST_LABEL}=true`]
@@ -56,11 +56,12 @@ export function exportedHost (stdout: string): string {
   return m[1] as string
 }
 
-/** The default bridge's gateway: this machine as containers on a bridge network reach it. */
+/**
+ * This machine as containers on the default bridge reach it (the client's endpoint), proven
+ * reachable first; a failure says which source the address came from (test/testbed/bridge-host.ts).
+ */
 export async function bridgeGateway (): Promise<string> {
-  const [config] = await dockerJson<Array<{ Subnet?: string, Gateway?: string }>>(['network', 'inspect', 'bridge', '--format', '{{json .IPAM.Config}}'])
-  if (config?.Gateway === undefined) throw new Error('the default bridge network has no gateway')
-  return config.Gateway
+  return (await bridgeHost()).address
 }
 
 /** The pin of the CA certificate a TLS endpoint sends after its own certificate. */

@@ -17,8 +17,10 @@ export interface DockerOptions extends Omit<RunOptions, 'env'> {
 /** The environment the docker CLI runs with: `opts.host` as DOCKER_HOST, the classic builder, `opts.env` on top. */
 export function dockerEnv (opts: DockerOptions): NodeJS.ProcessEnv {
   // DOCKER_CONTEXT would override DOCKER_HOST; a developer's exported DOCKER_HOST must not
-  // decide which engine the tests create objects on.
-  const { DOCKER_CONTEXT: _context, ...env } = process.env
+  // decide which engine the tests create objects on; DOCKER_TLS_VERIFY, DOCKER_TLS and
+  // DOCKER_CERT_PATH (set for an engine's TLS listener) would make the CLI speak TLS to a
+  // plain-HTTP client-proxy.
+  const { DOCKER_CONTEXT: _context, DOCKER_TLS_VERIFY: _verify, DOCKER_TLS: _tls, DOCKER_CERT_PATH: _certs, ...env } = process.env
   return { ...env, DOCKER_HOST: opts.host ?? `unix://${ENGINE_SOCKET}`, DOCKER_BUILDKIT: '0', ...opts.env }
 }
 
