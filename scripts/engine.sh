@@ -10,7 +10,7 @@
 #     --test-tools   also install what the tests use: busybox-static, docker-registry,
 #                    apache2-utils (htpasswd), openssl, tmux, iproute2 (ss, ip), and check
 #                    that the engine is one the tests can use (a default bridge with IPv4, a
-#                    single-node swarm, no user namespace remapping)
+#                    single-node swarm advertising 127.0.0.1, no user namespace remapping)
 #     --bench-tools  also install what the benchmark uses: openssh-server (the benchmark runs
 #                    its own sshd on loopback; where systemd runs, the package starts one too)
 set -euo pipefail
@@ -152,9 +152,10 @@ check_test_engine() {
   case "$(local_docker info --format '{{range .SecurityOptions}}{{.}} {{end}}')" in
     *name=userns*) fail "this engine remaps user namespaces (--userns-remap); the program containers need the engine socket as root: start dockerd without --userns-remap" ;;
   esac
-  local nodes
-  nodes=$(local_docker info --format '{{.Swarm.Nodes}}')
+  local nodes addr
+  read -r nodes addr < <(local_docker info --format '{{.Swarm.Nodes}} {{.Swarm.NodeAddr}}')
   [ "$nodes" -le 1 ] || fail "this engine's swarm has $nodes nodes; the tests assume a single-node swarm (one manager running server-proxy): run them on an engine of its own (scripts/isolated-engine.sh) or a single-node swarm"
+  [ -z "${addr:-}" ] || [ "$addr" = 127.0.0.1 ] || fail "this engine's swarm advertises $addr; the tests expect the address this script gives it, 127.0.0.1 (registration's default endpoint): run them on an engine of its own (scripts/isolated-engine.sh) or on a swarm made with 'docker swarm init --advertise-addr 127.0.0.1'"
 }
 
 if [ $test_tools -eq 1 ]; then
@@ -167,6 +168,7 @@ if ! engine_answers; then
   install_missing docker.io:dockerd docker.io:docker iptables:iptables
   engine_answers || start_dockerd
 fi
-[ $swarm -eq 1 ] && ensure_swarm
+# Checked before `swarm init`, so an engine the tests cannot use is not made a manager for nothing.
 [ $test_tools -eq 1 ] && check_test_engine
+[ $swarm -eq 1 ] && ensure_swarm
 exit 0
