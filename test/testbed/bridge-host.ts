@@ -6,7 +6,6 @@
  * Subnet alone. The address is then the bridge interface's own (what the engine assigned), and
  * failing that the Subnet's first address, where the engine puts a gateway it allocates itself.
  */
-import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { BUSYBOX_IMAGE } from './busybox.js'
 import { dockerJson, runDocker } from './docker.js'
@@ -96,15 +95,17 @@ const PROBE_ANSWER = 'swarmgate bridge probe'
 
 /**
  * readBridgeHost(), proven: a busybox container on the default bridge connects to a port this
- * process listens on at that address and reads what it sends. A failure names the address, where it came from and what went wrong,
- * before any test builds on it.
+ * process listens on at that address and reads what it sends. A failure names the address, where
+ * it came from and what went wrong, before any test builds on it.
  */
 export async function bridgeHost (): Promise<BridgeHost> {
   const host = await readBridgeHost()
   const why = (detail: string): Error => errors.SG_ERR_TESTBED_BRIDGE(`this machine at ${host.address} (from ${host.source}): ${detail}`)
   const server = createServer((socket) => { socket.end(PROBE_ANSWER) })
-  server.listen(0, host.address)
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw why(`cannot listen there: ${(err as Error).message}`) })])
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => { reject(why(`cannot listen there: ${err.message}`)) })
+    server.listen(0, host.address, resolve)
+  })
   try {
     const { port } = server.address() as { port: number }
     const r = await runDocker(['run', '--rm', ...LABEL_ARGS, BUSYBOX_IMAGE, 'nc', '-w', '10', host.address, String(port)], { timeoutMs: 60_000 })
