@@ -12,7 +12,7 @@ import https from 'node:https'
 import http from 'node:http'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createTestIdentity, type TestAccount, type TestIdentity } from '../fixtures/identity.js'
+import { createTestIdentity, ROLE_ACCOUNTS, type TestAccount, type TestIdentity, type TestRole } from '../fixtures/identity.js'
 import { runDocker, ENGINE_SOCKET, type DockerOptions } from '../testbed/docker.js'
 import type { RunResult } from '../testbed/process.js'
 import { waitFor } from '../testbed/wait.js'
@@ -31,6 +31,12 @@ export interface ChainOptions {
   readonly clientProxy?: boolean
   /** How both proxy processes are started (node options, how many log lines to keep); default plain. */
   readonly processes?: ProxyProcessOptions
+  /**
+   * The role of the chain's own account (`alice`, the one client-proxy logs in as); default
+   * operator: owner may do everything operator may, so a test passing as operator covers both.
+   * A test that needs what only the owner may do asks for it and says why.
+   */
+  readonly role?: string
 }
 
 export interface TokenResponse {
@@ -59,14 +65,15 @@ export interface Chain {
   readonly clientPid: number
   readonly fingerprint: string
   readonly swarm: string
+  /** The chain's own account (`alice`, with ChainOptions.role). */
   readonly account: TestAccount
   readonly identity: TestIdentity
   readonly server: ProxyProcess
   readonly client: ProxyProcess | undefined
-  /** A fresh access token from the token service (password grant). */
-  accessToken (): Promise<string>
-  /** The whole token response for a password grant. */
-  login (): Promise<TokenResponse>
+  /** A fresh access token from the token service (password grant) for the chain's account, or for ROLE_ACCOUNTS[as]. */
+  accessToken (as?: TestRole): Promise<string>
+  /** The whole token response for a password grant (the chain's account, or ROLE_ACCOUNTS[as]). */
+  login (as?: TestRole): Promise<TokenResponse>
   /** An HTTPS call to server-proxy, trusting the swarm's CA. */
   callServer (path: string, opts?: { method?: string, headers?: Record<string, string>, body?: string }): Promise<HttpAnswer>
   /** The docker CLI through the chain. */
@@ -79,12 +86,14 @@ export interface Chain {
 /** DOCKER_HOST of the engine socket, for comparisons. */
 export const SOCKET_HOST = `unix://${ENGINE_SOCKET}`
 
-const ACCOUNT: TestAccount = { name: 'alice', password: 'correct horse battery', role: 'owner' }
-
-/** Starts server-proxy and (unless told not to) client-proxy with a fresh identity. */
+/**
+ * Starts server-proxy and (unless told not to) client-proxy with a fresh identity holding the
+ * chain's account and one account per built-in role (ROLE_ACCOUNTS).
+ */
 export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
   const swarm = opts.swarm ?? 'alice/test'
-  const identity = await createTestIdentity(swarm, [ACCOUNT])
+  const ACCOUNT: TestAccount = { name: 'alice', password: 'correct horse battery', role: opts.role ?? 'operator' }
+  const identity = await createTestIdentity(swarm, [ACCOUNT, ...Object.values(ROLE_ACCOUNTS)])
   const started: ProxyProcess[] = []
   try {
     const server = await startProxyProcess('server-proxy', [
@@ -95,11 +104,12 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
     started.push(server)
     const serverUrl = `https://127.0.0.1:${server.port}`
     const callServer: Chain['callServer'] = async (path, o = {}) => await httpsCall(serverUrl, identity.caPem, path, o)
-    const login = async (): Promise<TokenResponse> => {
+    const login = async (as?: TestRole): Promise<TokenResponse> => {
+      const account = as === undefined ? ACCOUNT : ROLE_ACCOUNTS[as]
       const answer = await callServer('/_swarmgate/v1/token', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'password', username: ACCOUNT.name, password: ACCOUNT.password }).toString()
+        body: new URLSearchParams({ grant_type: 'password', username: account.name, password: account.password }).toString()
       })
       if (answer.status !== 200) throw new Error(`token request failed with ${answer.status}: ${answer.body}`)
       return JSON.parse(answer.body) as TokenResponse
@@ -133,7 +143,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
       identity,
       server,
       client,
-      accessToken: async () => (await login()).access_token,
+      accessToken: async (as) => (await login(as)).access_token,
       login,
       callServer,
       docker: async (args, o = {}) => {

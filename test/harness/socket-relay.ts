@@ -3,7 +3,9 @@
  * engine socket. Tests point a server-proxy at it to see what reaches the engine (it counts the
  * connections it accepted) and to take "the engine" away and bring it back (stop() closes the
  * listener and cuts every relayed connection; start() listens again on the same path) without
- * touching the engine that other tests share.
+ * touching the engine that other tests share. Started with `record`, it also keeps every byte
+ * sent towards the engine, so a test can list the requests that reached it (authorization tests:
+ * a refused call must not be among them).
  */
 import net from 'node:net'
 import { once } from 'node:events'
@@ -19,6 +21,8 @@ export interface SocketRelay {
   readonly accepted: number
   /** Connections open right now. */
   readonly open: number
+  /** Request lines (`METHOD target HTTP/1.1`) sent to the engine so far, in order; empty unless started with `record`. */
+  requestLines (): string[]
   /** Listens again after stop(). */
   start (): Promise<void>
   /** Stops listening (the socket file goes away) and destroys every relayed connection. */
@@ -28,11 +32,13 @@ export interface SocketRelay {
 }
 
 /** Creates a relay in a fresh temporary directory, listening, in front of `target`. */
-export async function startSocketRelay (target = ENGINE_SOCKET): Promise<SocketRelay> {
+export async function startSocketRelay (target = ENGINE_SOCKET, opts: { record?: boolean } = {}): Promise<SocketRelay> {
   const dir = await mkdtemp(join(tmpdir(), 'swarmgate-relay-'))
   const path = join(dir, 'engine.sock')
   const live = new Set<net.Socket>()
   let accepted = 0
+  // One transcript per connection: requests on different connections must not run together.
+  const transcripts: Buffer[][] = []
   let server: net.Server | undefined
 
   const relay = (client: net.Socket): void => {
@@ -42,6 +48,11 @@ export async function startSocketRelay (target = ENGINE_SOCKET): Promise<SocketR
       live.add(s)
       s.on('error', () => { client.destroy(); engine.destroy() })
       s.on('close', () => { live.delete(s); client.destroy(); engine.destroy() })
+    }
+    if (opts.record === true) {
+      const chunks: Buffer[] = []
+      transcripts.push(chunks)
+      client.on('data', (c: Buffer) => chunks.push(c))
     }
     client.pipe(engine)
     engine.pipe(client)
@@ -66,6 +77,8 @@ export async function startSocketRelay (target = ENGINE_SOCKET): Promise<SocketR
     path,
     get accepted () { return accepted },
     get open () { return live.size / 2 },
+    requestLines: () => transcripts.flatMap((chunks) =>
+      [...Buffer.concat(chunks).toString('latin1').matchAll(/(?:^|\r\n)([A-Za-z]+ \S+ HTTP\/1\.[01])\r\n/g)].map((m) => m[1] as string)),
     start,
     stop,
     close: async () => { await stop(); await rm(dir, { recursive: true, force: true }) }
