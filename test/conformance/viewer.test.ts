@@ -92,7 +92,7 @@ t.test('viewer: commands that change state, enter a container or export are refu
   // cp first stats the path with a HEAD, whose refusal has no body to print.
   await expectRefusedCommand(t, ['cp', `${box}:/data/f`, join(work, 'f')], { refusal: /swarmgate: denied: viewer may not|Forbidden|403/ })
   await writeFile(join(work, 'up.txt'), 'up')
-  await expectRefusedCommand(t, ['cp', join(work, 'up.txt'), `${box}:/tmp/up.txt`], { refusal: /swarmgate: denied: viewer may not|Forbidden|403/ })
+  await expectRefusedCommand(t, ['cp', join(work, 'up.txt'), `${box}:/data/up.txt`], { refusal: /swarmgate: denied: viewer may not|Forbidden|403/ })
   await expectRefusedCommand(t, ['export', '-o', join(work, 'export.tar'), box])
   await expectRefusedCommand(t, ['save', '-o', join(work, 'save.tar'), BUSYBOX_IMAGE])
   await expectRefusedCommand(t, ['rm', '-f', box])

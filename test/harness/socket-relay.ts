@@ -77,8 +77,9 @@ export async function startSocketRelay (target = ENGINE_SOCKET, opts: { record?:
     path,
     get accepted () { return accepted },
     get open () { return live.size / 2 },
+    // On a kept-alive connection a request line follows the previous body with no line break.
     requestLines: () => transcripts.flatMap((chunks) =>
-      [...Buffer.concat(chunks).toString('latin1').matchAll(/(?:^|\r\n)([A-Za-z]+ \S+ HTTP\/1\.[01])\r\n/g)].map((m) => m[1] as string)),
+      [...Buffer.concat(chunks).toString('latin1').matchAll(/([A-Za-z]+ \S+ HTTP\/1\.[01])\r\n/g)].map((m) => m[1] as string)),
     start,
     stop,
     close: async () => { await stop(); await rm(dir, { recursive: true, force: true }) }
