@@ -14,6 +14,9 @@ import type { Body } from './types.js'
 /** Deeper than anything the engine's types nest; Go's own limit is 10000. */
 const MAX_DEPTH = 100
 
+/** Strict: invalid UTF-8 throws. ignoreBOM keeps a byte order mark in the text, where the parser refuses it as Go does. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
 /** Media types Go's Request.ParseForm (or FormValue) reads as form fields, ahead of the query string. */
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
 
@@ -29,8 +32,7 @@ export function decodeBody (bytes: Buffer, contentType: string | undefined, cont
   if (bytes.length === 0) return { kind: 'none' }
   let text: string
   try {
-    // ignoreBOM keeps a byte order mark in the text, where the parser refuses it as Go does.
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+    text = UTF8.decode(bytes)
   } catch {
     return undecodable(400, 'a body that is not valid UTF-8 (Go would replace the bad bytes with U+FFFD)')
   }
@@ -100,6 +102,8 @@ function undecodable (status: 400 | 415, what: string): Body {
 class SyntaxProblem extends Error {}
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
+/** A run of string characters that need no attention (always matches, possibly empty). */
+const PLAIN = /[^"\\\x00-\x1f]*/y
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }
 
 /** A strict JSON reader (RFC 8259, as Go's scanner accepts it) over the whole body. */
@@ -226,15 +230,14 @@ class Parser {
         this.pos = pos
         this.fail('an unterminated string')
       }
+      PLAIN.lastIndex = pos
+      pos += (PLAIN.exec(text) as RegExpExecArray)[0].length
+      if (pos >= text.length) continue
       const c = text.charCodeAt(pos)
       if (c === 0x22) break
       if (c < 0x20) {
         this.pos = pos
         this.fail('a control character in a string')
-      }
-      if (c !== 0x5c) {
-        pos++
-        continue
       }
       out += text.slice(run, pos)
       const e = text[pos + 1]
