@@ -21,6 +21,7 @@ import { measureCli } from './measure/cli.js'
 import { measureStreams } from './measure/streams.js'
 import { measureQuietStreams } from './measure/quiet.js'
 import { measureTokens } from './measure/tokens.js'
+import { measurePolicy } from './measure/policy.js'
 import { renderReport, targets, type Results } from './report.js'
 import { runChecked } from '../test/testbed/process.js'
 
@@ -78,7 +79,7 @@ async function main (): Promise<number> {
     const streams = await measureStreams(env, opts, log)
     log(`${opts.quietStreams} quiet streams`)
     const quiet = await measureQuietStreams(env, opts.quietStreams, opts.quietHoldMs, log)
-    results = { api, forwarders, cli, streams, quiet, tokens: undefined }
+    results = { api, forwarders, cli, streams, quiet, tokens: undefined, policy: undefined }
   } finally {
     process.off('SIGINT', interrupted)
     log('tearing down')
@@ -86,6 +87,8 @@ async function main (): Promise<number> {
   }
   log('token checks')
   results = { ...results, tokens: await measureTokens(opts.tokenIterations) }
+  log('authorization decisions')
+  results = { ...results, policy: measurePolicy(opts.tokenIterations * 10) }
 
   const about2 = { ...about, loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))) }
   const minutes = (Date.now() - started) / 60_000

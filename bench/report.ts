@@ -11,6 +11,7 @@ import type { StreamFigure } from './measure/streams.js'
 import type { CliFigure } from './measure/cli.js'
 import type { QuietFigure } from './measure/quiet.js'
 import type { TokenFigure } from './measure/tokens.js'
+import type { PolicyFigure } from './measure/policy.js'
 import { CANDIDATES } from './measure/forwarders.js'
 
 export interface Results {
@@ -20,6 +21,7 @@ export interface Results {
   readonly cli: readonly CliFigure[]
   readonly quiet: QuietFigure | undefined
   readonly tokens: TokenFigure | undefined
+  readonly policy: PolicyFigure | undefined
 }
 
 export interface Target {
@@ -127,6 +129,10 @@ export function targets (r: Results): Target[] {
     add(`errors in ${r.quiet.streams} quiet streams`, r.quiet.errors, 'max', 0, '')
     add('server-proxy peak RSS with the quiet streams', r.quiet.serverProxy.rssPeakMb, 'max', 100, ' MB')
   }
+  if (r.policy !== undefined) {
+    add('policy share of the chain, route-only decision', policyShare(r.policy, r.api, r.policy.pathOnlyMicroseconds) * 100, 'max', 5, ' %')
+    add('policy share of the chain, 10 KB create body', policyShare(r.policy, r.api, r.policy.createBodyMicroseconds) * 100, 'max', 5, ' %')
+  }
   return out
 }
 
@@ -136,6 +142,23 @@ function targetLines (list: readonly Target[]): string {
     const limit = t.unit === 'x' ? `${t.limit}x` : `${t.limit}${t.unit}`
     return `- ${t.pass ? 'pass ' : 'SHORT'} ${t.what}: ${value} (target ${t.kind === 'min' ? '>=' : '<='} ${limit})`
   }).join('\n')
+}
+
+/**
+ * The policy's share of the chain: its CPU time per call times the chain's best calls/s of this
+ * run, i.e. the fraction of a second server-proxy spends deciding at that rate (target: under 5 %).
+ */
+export function policyShare (policy: PolicyFigure, api: readonly ApiFigure[], microseconds: number): number {
+  const best = Math.max(...api.filter((f) => f.subject === 'chain').map((f) => f.callsPerSecond))
+  return Number.isFinite(best) ? microseconds * best / 1e6 : NaN
+}
+
+function policyTable (p: PolicyFigure, api: readonly ApiFigure[]): string {
+  const pct = (v: number): string => Number.isFinite(v) ? `${(v * 100).toFixed(2)} %` : 'n/a'
+  return table(['decision', 'µs per call', 'share of the chain at its best calls/s'], [
+    ['route only (GET /containers/json)', n2(p.pathOnlyMicroseconds), pct(policyShare(p, api, p.pathOnlyMicroseconds))],
+    [`container create, ${(p.createBodyBytes / 1024).toFixed(1)} KB body`, n2(p.createBodyMicroseconds), pct(policyShare(p, api, p.createBodyMicroseconds))]
+  ])
 }
 
 /** The whole report as markdown. */
@@ -151,6 +174,7 @@ export function renderReport (r: Results, header: string): string {
       ['verified-token cache hit', r.tokens.cachedMicroseconds.toFixed(3)]
     ]))
   }
+  if (r.policy !== undefined) parts.push('### Authorization decision per call (server-proxy, in process, as an operator)\n', policyTable(r.policy, r.api))
   if (r.forwarders.length > 0) parts.push('### Forwarding candidates for plain calls (plain HTTP in front of the socket, one process each)\n', forwarderTable(r.forwarders))
   parts.push('### Targets (chain, ratios from this run)\n', targetLines(targets(r)))
   return parts.join('\n\n') + '\n'

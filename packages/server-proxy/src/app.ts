@@ -9,12 +9,14 @@ import https from 'node:https'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
-import { DOCKER_SERVER_OPTIONS, RESERVED_PREFIX, TCP_KEEPALIVE_MS, parseAccountStore, serveDockerApi, unixSocketUpstream, type Logger } from '@swarmgate/core'
+import {
+  DOCKER_SERVER_OPTIONS, Policy, RESERVED_PREFIX, TCP_KEEPALIVE_MS, parseAccountStore, parsePolicy, serveDockerApi, unixSocketUpstream, type Logger
+} from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
 import { Authenticator } from './authenticator.js'
 import { AccessCache } from './access-cache.js'
-import { DockerGateway } from './docker-gateway.js'
+import { DockerGateway } from './gateway/docker-gateway.js'
 import { tokenRoutes } from './token-routes.js'
 import { errors } from './errors.js'
 import type { TokenSettings } from './tokens.js'
@@ -38,9 +40,10 @@ async function readSecretFile (path: string, what: string): Promise<string> {
 /** Builds the server-proxy: reads its secrets, wires the token service and the Docker gateway. */
 export async function buildServerProxy (config: ServerConfig, logger: Logger): Promise<ServerProxy> {
   if (config.tokenTtl < 10 || config.tokenTtl > 15 * 60) throw errors.SG_ERR_TOKEN_TTL(`got ${config.tokenTtl} seconds`)
-  const [keysText, accountsText, tls] = await Promise.all([
+  const [keysText, accountsText, policyText, tls] = await Promise.all([
     readSecretFile(config.signingKeys, 'the signing keys'),
     readSecretFile(config.accounts, 'the account store'),
+    config.policy === undefined ? undefined : readSecretFile(config.policy, 'the policy document'),
     config.insecureHttp
       ? undefined
       : Promise.all([readSecretFile(config.tlsCert, 'the TLS certificate'), readSecretFile(config.tlsKey, 'the TLS key')])
@@ -53,8 +56,14 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
     refreshTtl: config.refreshTtl,
     clockSkew: config.clockSkew
   }
+  // A broken document stops the start: the running tasks keep the policy they have until a
+  // rolling update brings one that parses (registration checks it before storing it).
+  const policy = new Policy(policyText === undefined ? undefined : parsePolicy(policyText))
+  const authenticator = new Authenticator(parseAccountStore(accountsText))
   const upstream = unixSocketUpstream(config.engineSocket)
-  const gateway = new DockerGateway({ keys, settings, cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew), upstream, logger })
+  const gateway = new DockerGateway({
+    keys, settings, cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew), upstream, logger, policy, account: (name) => authenticator.active(name)
+  })
   // Every connection, so close() can end them all (serveDockerApi keeps it).
   const sockets = new Set<Duplex>()
 
@@ -87,7 +96,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
   await app.register(tokenRoutes, {
     keys,
     settings,
-    authenticator: new Authenticator(parseAccountStore(accountsText)),
+    authenticator,
     engineHealthy: async () => {
       try {
         const res = await upstream.dispatcher.request({ origin: upstream.origin, path: '/_ping', method: 'GET', headersTimeout: 5_000, bodyTimeout: 5_000 })

@@ -22,6 +22,7 @@ export const program = defineProgram({
     insecureHttp: { kind: 'boolean', flag: '--insecure-http', env: 'SWARMGATE_INSECURE_HTTP', help: 'Serve plain HTTP instead of TLS (for tests behind another TLS hop only; never the default)' },
     signingKeys: { kind: 'string', flag: '--signing-keys', env: 'SWARMGATE_SIGNING_KEYS', default: '/run/secrets/swarmgate-signing-keys', value: 'FILE', help: 'JSON Web Key Set with the private token signing keys; the first key signs, the others only verify' },
     accounts: { kind: 'string', flag: '--accounts', env: 'SWARMGATE_ACCOUNTS', default: '/run/secrets/swarmgate-accounts', value: 'FILE', help: 'Account store (JSON) with the accounts allowed to get tokens' },
+    policy: { kind: 'string', flag: '--policy', env: 'SWARMGATE_POLICY', value: 'FILE', help: 'Policy document (YAML, docs/authorization.md): custom roles, modes, allowlists; without it the built-in roles apply, enforced' },
     swarmName: { kind: 'string', flag: '--swarm-name', env: 'SWARMGATE_SWARM_NAME', required: true, value: 'NS/NAME', help: 'Name of this swarm, such as alice/prod: the audience of every token' },
     issuer: { kind: 'string', flag: '--issuer', env: 'SWARMGATE_ISSUER', default: 'swarmgate', help: 'Issuer claim of the tokens' },
     tokenTtl: { kind: 'seconds', flag: '--token-ttl', env: 'SWARMGATE_TOKEN_TTL', default: MAX_TOKEN_TTL, value: 'DURATION', help: 'Access token lifetime, at most 15m' },

@@ -15,6 +15,8 @@ export interface Call {
   readonly action: string | undefined
   /** The path as routed: percent-decoded, cleaned, without the `/vNN` prefix (for logs and audit lines). */
   readonly route: string
+  /** The API version of the `/vNN` prefix (`1.41`), or undefined when the path has none. */
+  readonly version: string | undefined
   /** The route's variables (`id`, `name`) as the engine's router extracts them. */
   readonly params: Readonly<Record<string, string>>
   /** Query parameters as Go's url.ParseQuery reads them (repeated keys keep every value, first one first). */

@@ -24,6 +24,10 @@ export interface ForwardRequestOptions {
   readonly headers: readonly string[]
   /** Statuses the caller handles itself when they come back (only for calls without a body). */
   readonly decline?: (status: number) => boolean
+  /** The body already read (the gateway read it to decide on it); sent as these exact bytes. */
+  readonly body?: Buffer
+  /** The path and query to send instead of `req.url` (the gateway pins a name to the ID it checked). */
+  readonly path?: string
 }
 
 /**
@@ -45,7 +49,7 @@ export function hasRequestBody (req: IncomingMessage): boolean {
 /** Forwards `req` to the upstream and streams the answer into `res`. Never throws. */
 export async function forwardRequest (req: IncomingMessage, res: ServerResponse, opts: ForwardRequestOptions): Promise<ForwardOutcome> {
   return await new Promise<ForwardOutcome>((resolve) => {
-    const withBody = hasRequestBody(req)
+    const withBody = opts.body === undefined ? hasRequestBody(req) : opts.body.length > 0
     let abort: ((err?: Error) => void) | undefined
     let resume: (() => void) | undefined
     let status = 0
@@ -110,10 +114,10 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
 
     opts.upstream.dispatcher.dispatch({
       origin: opts.upstream.origin,
-      path: req.url ?? '/',
+      path: opts.path ?? req.url ?? '/',
       method: req.method as Dispatcher.HttpMethod,
       headers: opts.headers as string[],
-      body: withBody ? coalesce(req) : null,
+      body: opts.body ?? (withBody ? coalesce(req) : null),
       // undici closes the connection after every HEAD (for servers that wrongly send a body);
       // the docker CLI starts every command with HEAD /_ping, so each command would pay a new
       // TLS handshake to server-proxy. Both upstreams (server-proxy, dockerd) answer HEAD right.

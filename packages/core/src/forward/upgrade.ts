@@ -4,7 +4,8 @@
  * carry these (see docs/decisions.md), so this is done by hand: a dedicated upstream connection,
  * the request line and raw headers written as received, then whatever body bytes came with the
  * upgrade (exec start's JSON arrives in `head` and the engine reads it before answering 101),
- * then bytes piped both ways. The engine's answer passes through byte for byte. Each direction
+ * then, once the engine has answered 101, bytes piped both ways (a refused upgrade carries nothing
+ * more to the engine). The engine's answer passes through byte for byte. Each direction
  * ends on its own (half-close: the CLI closes its write side when stdin ends and keeps reading),
  * and when either socket closes both are destroyed so no attach stays open on the engine.
  */
@@ -33,8 +34,8 @@ export function isDockerUpgrade (req: IncomingMessage): boolean {
 }
 
 /** Serialises a request head from its raw headers exactly as received. */
-function requestHead (req: IncomingMessage, headers: readonly string[]): string {
-  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`
+function requestHead (req: IncomingMessage, path: string, headers: readonly string[]): string {
+  let head = `${req.method ?? 'GET'} ${path} HTTP/1.1\r\n`
   for (let i = 0; i < headers.length; i += 2) head += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`
   return head + '\r\n'
 }
@@ -44,7 +45,12 @@ export async function forwardUpgrade (
   req: IncomingMessage,
   client: Duplex,
   head: Buffer,
-  opts: { readonly upstream: Upstream, readonly headers: readonly string[] }
+  opts: {
+    readonly upstream: Upstream
+    readonly headers: readonly string[]
+    /** The path and query to send instead of `req.url` (the gateway pins a name to the ID it checked). */
+    readonly path?: string
+  }
 ): Promise<UpgradeOutcome> {
   client.on('error', () => client.destroy())
   let upstream: Duplex
@@ -74,15 +80,26 @@ export async function forwardUpgrade (
     upstream.on('error', (err: Error) => { error ??= err; upstream.destroy() })
     client.on('close', onClose)
     upstream.on('close', onClose)
-    client.on('data', (chunk: Buffer) => { bytesIn += chunk.length })
     upstream.on('data', (chunk: Buffer) => {
-      if (bytesOut === 0) status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0)
+      if (bytesOut === 0) {
+        status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0)
+        if (status === 101) {
+          client.on('data', (data: Buffer) => { bytesIn += data.length })
+          client.pipe(upstream)
+        } else {
+          // The engine refused the upgrade (no such exec, a 500...) and would read whatever the
+          // client sends next as a new request on this connection, one the gateway never checked:
+          // nothing more goes up, and the engine closes once it has answered.
+          upstream.end()
+        }
+      }
       bytesOut += chunk.length
     })
 
-    upstream.write(requestHead(req, opts.headers))
+    // Nothing the client sends goes up before the engine has accepted the upgrade.
+    client.pause()
+    upstream.write(requestHead(req, opts.path ?? req.url ?? '/', opts.headers))
     if (head.length > 0) upstream.write(head)
-    client.pipe(upstream)
     upstream.pipe(client)
   })
 }

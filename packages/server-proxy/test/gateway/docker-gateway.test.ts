@@ -1,6 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
-import { startRecordingEngine, startServer } from '../../../test/fixtures/server-proxy.js'
+import { startRecordingEngine, startServer } from '../../../../test/fixtures/server-proxy.js'
 
 t.test('docker gateway', async (t) => {
   const engine = await startRecordingEngine()
@@ -45,12 +45,14 @@ t.test('docker gateway', async (t) => {
     t.same(named('x-custom'), ['Exact  Value'])
   })
 
-  t.test('one log line per call, with account, status and sizes, and no token', async (t) => {
-    const calls = server.logLines().filter((l) => l.msg === 'call' && l.module === 'docker-gateway')
-    t.ok(calls.length >= 1)
-    t.match(calls.at(-1), { account: 'alice', method: 'POST', path: '/v1.41/images/create?fromImage=x', status: 200, bytesIn: Number, bytesOut: Number, durationMs: Number, reqId: String })
-    const refused = server.logLines().filter((l) => l.msg === 'call refused')
+  t.test('one audit line per call, with account, role, decision, status and sizes, and no token', async (t) => {
+    const lines = server.logLines().filter((l) => l.msg === 'audit' && l.module === 'docker-gateway')
+    const allowed = lines.filter((l) => l.decision === 'allow')
+    t.ok(allowed.length >= 1)
+    t.match(allowed.at(-1), { account: 'alice', role: 'owner', method: 'POST', route: '/images/create', action: 'image.pull', decision: 'allow', rule: 'owner', status: 200, bytesIn: Number, bytesOut: Number, durationMs: Number, reqId: String, source: String })
+    const refused = lines.filter((l) => l.decision === 'deny')
     t.equal(refused.length, 5)
+    t.match(refused[0], { rule: 'SG_ERR_AUTH_MISSING', status: 401 })
     t.notMatch(JSON.stringify(server.logLines()), token.slice(0, 40))
   })
 })

@@ -1,0 +1,195 @@
+/**
+ * The Docker API side of server-proxy, one pipeline per call (docs/authorization.md):
+ * authenticate (a valid access token of an account that still exists), route the call as the
+ * engine would, decide on the caller's role (reading the body and asking the engine only when the
+ * policy needs it), then forward it to the engine socket with the Authorization header removed and
+ * every other header exactly as received. A refused call never reaches the engine. Every decision
+ * is one audit line; a hijacked session has a start line (the decision) and an end line.
+ */
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import {
+  SwarmgateError, decodeBody, describeUpstreamError, endToEndHeaders, forwardRequest, forwardUpgrade, hasRequestBody, routeCall,
+  sendDockerError, withoutHeaders, writeDockerErrorToSocket,
+  type Account, type Body, type Call, type Decision, type Facts, type Logger, type Policy, type Upstream
+} from '@swarmgate/core'
+import type { SigningKeySet } from '../signing-keys.js'
+import type { AccessCache } from '../access-cache.js'
+import { ACCESS_TYPE, verifyToken, type TokenSettings } from '../tokens.js'
+import { errors } from '../errors.js'
+import { EngineFacts } from './engine-facts.js'
+import { readRequestBody } from './request-body.js'
+import { pinnedPath } from './pinned-path.js'
+
+const DROP = new Set(['authorization'])
+const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/
+
+export interface GatewayOptions {
+  readonly keys: SigningKeySet
+  readonly settings: TokenSettings
+  readonly cache: AccessCache
+  readonly upstream: Upstream
+  readonly logger: Logger
+  /** The account called `name` if it exists and is active (the store the running task was given). */
+  readonly account: (name: string) => Account | undefined
+  readonly policy: Policy
+}
+
+/** What the gateway decided about one call, and what it read to decide. */
+interface Verdict {
+  readonly account: Account
+  readonly call: Call
+  readonly decision: Decision
+  /** The body as read, when the decision needed it: forwarded as these bytes. */
+  readonly body: Buffer | undefined
+  readonly facts: Facts
+}
+
+/** The audit line's `decision` field. */
+function decisionName (decision: Decision): 'allow' | 'deny' | 'would-deny' {
+  return decision.allow ? 'allow' : decision.enforced ? 'deny' : 'would-deny'
+}
+
+export class DockerGateway {
+  readonly #opts: GatewayOptions
+  readonly #log: Logger
+  readonly #facts: EngineFacts
+
+  constructor (opts: GatewayOptions) {
+    this.#opts = opts
+    this.#log = opts.logger.child({ module: 'docker-gateway' })
+    this.#facts = new EngineFacts(opts.upstream)
+  }
+
+  /** The account of the call's bearer token (cache first); throws the refusal. */
+  async authenticate (req: IncomingMessage): Promise<Account> {
+    const header = req.headers.authorization
+    if (header === undefined) throw errors.SG_ERR_AUTH_MISSING()
+    const token = BEARER.exec(header)?.[1]
+    if (token === undefined) throw errors.SG_ERR_AUTH_MALFORMED('expected Authorization: Bearer <token>')
+    let verified = this.#opts.cache.get(token)
+    if (verified === undefined) {
+      verified = await verifyToken(this.#opts.keys, this.#opts.settings, ACCESS_TYPE, token)
+      this.#opts.cache.set(token, verified)
+    }
+    // Looked up on every call: a removed or disabled account loses access as soon as the task
+    // that serves it has the new account store, not when its token expires.
+    const account = this.#opts.account(verified.sub)
+    if (account === undefined) throw errors.SG_ERR_AUTH_ACCOUNT_GONE()
+    return account
+  }
+
+  /** Authenticates and decides; reads the body and asks the engine only when the policy needs it. */
+  async #judge (req: IncomingMessage, withBody: boolean): Promise<Verdict> {
+    const account = await this.authenticate(req)
+    const { policy } = this.#opts
+    const call = routeCall(req.method ?? 'GET', req.url ?? '/', req.headers)
+    const role = policy.role(account.role)
+    const needs = policy.needs(role, call)
+    let bytes: Buffer | undefined
+    let body: Body = { kind: 'none' }
+    if (needs.body && withBody) {
+      const read = await readRequestBody(req)
+      if (read.kind === 'aborted') throw errors.SG_ERR_CLIENT_GONE()
+      if (read.kind === 'too-large') body = { kind: 'undecodable', reason: 'the body is larger than the gateway reads to decide (4 MiB)', status: 413 }
+      else { bytes = read.bytes; body = decodeBody(bytes, req.headers['content-type'], req.headers['content-encoding']) }
+    }
+    const facts = needs.facts.length === 0 ? {} : await this.#facts.fetch(needs.facts, call)
+    return { account, call, decision: policy.decide(role, account.role, call, body, facts), body: bytes, facts }
+  }
+
+  /** Handles a plain Docker API call. */
+  async handleRequest (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now()
+    // Kept here: req.socket is detached once the response has finished.
+    const socket = req.socket
+    const readBefore = socket.bytesRead
+    const writtenBefore = socket.bytesWritten
+    const log = this.#log.child({ reqId: randomUUID() })
+    const withBody = hasRequestBody(req)
+    const audit = (fields: Record<string, unknown>): void => {
+      log.info({ source: socket.remoteAddress, method: req.method, bytesIn: socket.bytesRead - readBefore, bytesOut: socket.bytesWritten - writtenBefore, durationMs: elapsed(started), ...fields }, 'audit')
+    }
+    let verdict: Verdict
+    try {
+      verdict = await this.#judge(req, withBody)
+    } catch (err) {
+      const refusal = asRefusal(err, log)
+      // A refused request's unread body is not read just to keep the connection.
+      sendDockerError(res, refusal.statusCode ?? 401, refusal.message, withBody ? { connection: 'close' } : {})
+      audit({ route: req.url, decision: 'deny', rule: refusal.code, status: refusal.statusCode })
+      return
+    }
+    const { account, call, decision } = verdict
+    const who = { account: account.name, role: account.role, route: call.route, action: call.action, decision: decisionName(decision), rule: decision.rule }
+    if (!decision.allow && decision.enforced) {
+      sendDockerError(res, decision.status, decision.message, withBody && verdict.body === undefined ? { connection: 'close' } : {})
+      audit({ ...who, status: decision.status })
+      return
+    }
+    const outcome = await forwardRequest(req, res, {
+      upstream: this.#opts.upstream,
+      headers: endToEndHeaders(req.rawHeaders, DROP),
+      ...(verdict.body === undefined ? {} : { body: verdict.body }),
+      ...pinned(call, req.url, verdict.facts)
+    })
+    let status = outcome.kind === 'failed' ? 0 : outcome.status
+    if (outcome.kind === 'failed' && !outcome.responded) {
+      const failure = describeUpstreamError(outcome.error, this.#opts.upstream.name)
+      sendDockerError(res, failure.statusCode, failure.message)
+      status = failure.statusCode
+    }
+    audit({
+      ...who,
+      status,
+      ...(outcome.kind === 'forwarded' && outcome.clientAborted ? { clientAborted: true } : {}),
+      ...(outcome.kind === 'failed' ? { err: outcome.error } : {})
+    })
+  }
+
+  /** Handles a hijacked call (attach, exec start, BuildKit session) from the server's 'upgrade' event. */
+  async handleUpgrade (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const started = performance.now()
+    const log = this.#log.child({ reqId: randomUUID() })
+    const source = (socket as Duplex & { remoteAddress?: string }).remoteAddress
+    socket.on('error', () => socket.destroy())
+    let verdict: Verdict
+    try {
+      // An upgrade's body (exec start's JSON) arrives in `head`: no decision reads it.
+      verdict = await this.#judge(req, false)
+    } catch (err) {
+      const refusal = asRefusal(err, log)
+      writeDockerErrorToSocket(socket, refusal.statusCode ?? 401, refusal.message)
+      log.info({ source, method: req.method, route: req.url, decision: 'deny', rule: refusal.code, status: refusal.statusCode, hijack: true }, 'audit')
+      return
+    }
+    const { account, call, decision } = verdict
+    const who = { source, account: account.name, role: account.role, method: req.method, route: call.route, action: call.action, decision: decisionName(decision), rule: decision.rule, hijack: true }
+    if (!decision.allow && decision.enforced) {
+      writeDockerErrorToSocket(socket, decision.status, decision.message)
+      log.info({ ...who, status: decision.status }, 'audit')
+      return
+    }
+    log.info({ ...who, event: 'hijack-start' }, 'audit')
+    const outcome = await forwardUpgrade(req, socket, head, { upstream: this.#opts.upstream, headers: withoutHeaders(req.rawHeaders, DROP), ...pinned(call, req.url, verdict.facts) })
+    log.info({ ...who, event: 'hijack-end', status: outcome.status, bytesIn: outcome.bytesIn, bytesOut: outcome.bytesOut, durationMs: elapsed(started), ...(outcome.error === undefined ? {} : { err: outcome.error }) }, 'audit')
+  }
+}
+
+/** The forwarding path when the decision checked a container found by name: its ID, so the engine acts on the container that was checked. */
+function pinned (call: Call, url: string | undefined, facts: Facts): { path?: string } {
+  const path = pinnedPath(call, url ?? '/', facts)
+  return path === undefined ? {} : { path }
+}
+
+/** A refusal to send: the SwarmgateError thrown, or a 500 for anything else (never echoed: it is logged). */
+function asRefusal (err: unknown, log: Logger): SwarmgateError {
+  if (err instanceof SwarmgateError) return err
+  log.error({ err }, 'deciding on a call failed')
+  return errors.SG_ERR_DECISION_FAILED()
+}
+
+function elapsed (started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100
+}
