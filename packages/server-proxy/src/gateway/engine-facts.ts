@@ -49,17 +49,21 @@ export class EngineFacts {
 
   async #swarmObjects (): Promise<NonNullable<Facts['swarmObjects']>> {
     const filter = encodeURIComponent(JSON.stringify({ label: [COMPONENT_LABEL] }))
-    const [secrets, configs, networks] = await Promise.all([
+    const [secrets, configs, networks, host] = await Promise.all([
       this.#get(`/secrets?filters=${filter}`),
       this.#get(`/configs?filters=${filter}`),
-      this.#get(`/networks?filters=${encodeURIComponent(JSON.stringify({ name: ['host'] }))}`)
+      this.#get(`/networks?filters=${filter}`),
+      // A service's network target is resolved among the swarm's networks, where the host
+      // network has an ID of its own (not the local one `docker network ls` shows).
+      this.#get('/networks/host?scope=swarm')
     ])
     const objects = [...asList(secrets), ...asList(configs)] as Array<{ ID?: unknown, Spec?: { Name?: unknown } }>
-    const host = (asList(networks) as Array<{ Id?: unknown, Name?: unknown }>).find((n) => n.Name === 'host')
+    const own = asList(networks) as Array<{ Id?: unknown, Name?: unknown }>
+    const hostId = (host as { Id?: unknown } | null)?.Id
     return {
-      protectedIds: new Set(objects.map((o) => o.ID).filter((id): id is string => typeof id === 'string')),
-      protectedNames: new Set(objects.map((o) => o.Spec?.Name).filter((name): name is string => typeof name === 'string')),
-      hostNetworkId: typeof host?.Id === 'string' ? host.Id : undefined
+      protectedIds: new Set([...objects.map((o) => o.ID), ...own.map((n) => n.Id)].filter((id): id is string => typeof id === 'string')),
+      protectedNames: new Set([...objects.map((o) => o.Spec?.Name), ...own.map((n) => n.Name)].filter((name): name is string => typeof name === 'string')),
+      hostNetworkId: typeof hostId === 'string' ? hostId : undefined
     }
   }
 
