@@ -10,6 +10,8 @@ import { SwarmgateError } from '../errors.js'
 import { validRoleName } from '../accounts.js'
 import { BUILTIN_ROLES, type BuiltinRole } from './types.js'
 import { cleanPath } from './rules/host-paths.js'
+import { ROUTES } from './route-table.js'
+import { actionMatches } from './roles.js'
 
 export type RoleMode = 'enforce' | 'audit'
 
@@ -123,7 +125,9 @@ export function parsePolicy (text: string): PolicyDocument {
       for (const key of ['deny', 'allow'] as const) {
         if (builtin && role.get(key, true) !== undefined) return fail(role.get(key, true) as Node, `${where} is a built-in role: only its mode and allowlists can be set`)
       }
-      const action = (s: string): string | undefined => ACTION.test(s) ? undefined : `${s} is not an action (such as container.exec-create) or a group (container.*)`
+      const action = (s: string): string | undefined => !ACTION.test(s)
+        ? `${s} is not an action (such as container.exec-create) or a group (container.*)`
+        : ROUTES.some((r) => actionMatches(s, r.action)) ? undefined : `${s} names no action of the engine's routes (docs/authorization.md lists them)`
       roles.set(name, Object.freeze({
         base: base as BuiltinRole,
         mode,

@@ -49,6 +49,8 @@ const BROKEN: ReadonlyArray<readonly [string, string, number, RegExp]> = [
   ['ALL capabilities', 'version: 1\nallowlists:\n  capabilities: [ALL]\n', 3, /ALL/],
   ['bad capability', 'version: 1\nallowlists:\n  capabilities: ["net admin"]\n', 3, /not a capability/],
   ['bad action', 'version: 1\nroles:\n  ops:\n    base: viewer\n    allow: ["POST /containers"]\n', 5, /not an action/],
+  ['unknown action', 'version: 1\nroles:\n  ops:\n    base: viewer\n    allow: [container.exce-create]\n', 5, /names no action/],
+  ['unknown group', 'version: 1\nroles:\n  ops:\n    base: viewer\n    deny: ["contianer.*"]\n', 5, /names no action/],
   ['unknown role key', 'version: 1\nroles:\n  ops:\n    base: viewer\n    modes: audit\n', 5, /unknown key modes/],
   ['list of strings', 'version: 1\nroles:\n  ops:\n    base: viewer\n    deny: build\n', 5, /must be a list/]
 ]
