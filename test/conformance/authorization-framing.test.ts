@@ -32,8 +32,10 @@ t.teardown(async () => {
 
 const PRIVILEGED = createBody({ Privileged: true })
 const privileged = (extra: Partial<RawRequest>): RawRequest => postJson('/v1.41/containers/create', PRIVILEGED, extra)
-const asOperator = (name: string, request: Attempt['request'], status: readonly number[] = [403]): Attempt =>
-  ({ name, role: 'operator', request, rule: status.includes(403) ? 'no-privileged' : undefined, status })
+const asOperator = (name: string, request: Attempt['request'], status: readonly number[] = [403], rule: string | RegExp = 'no-privileged'): Attempt =>
+  ({ name, role: 'operator', request, rule, status })
+/** A path the engine's router would not match as it stands (it redirects or answers 404): unknown to the policy too. */
+const NOT_A_ROUTE = /no-privileged|unknown-route/
 /** 4 MiB is what the gateway reads of a body (docs/authorization.md); this is past it. */
 const OVERSIZED = JSON.stringify({ Image: BUSYBOX_IMAGE, Env: [`PAD=${'x'.repeat(6 * 1024 * 1024)}`], HostConfig: { Privileged: true } })
 
@@ -50,23 +52,23 @@ const FRAMINGS: Attempt[] = [
   asOperator('oversized (6 MiB, Privileged after the padding)', postJson('/v1.41/containers/create', OVERSIZED), [413]),
   asOperator('oversized and chunked', postJson('/v1.41/containers/create', OVERSIZED, { framing: 'chunked' }), [413]),
   asOperator('Content-Encoding gzip', privileged({ headers: [['Content-Type', 'application/json'], ['Content-Encoding', 'gzip']], body: gzipSync(PRIVILEGED) }), [400, 415]),
-  asOperator('a form content type', privileged({ headers: [['Content-Type', 'application/x-www-form-urlencoded']] }), [400, 403, 415]),
-  asOperator('a form body naming a reserved container (Go reads form fields as query parameters)', { method: 'POST', target: '/v1.41/containers/create', headers: [['Content-Type', 'application/x-www-form-urlencoded']], body: 'name=swarmgate-x' }, [400, 403, 415])
+  asOperator('a form content type', privileged({ headers: [['Content-Type', 'application/x-www-form-urlencoded']] }), [400, 403, 415], 'form-body'),
+  asOperator('a form body naming a reserved container (Go reads form fields as query parameters)', { method: 'POST', target: '/v1.41/containers/create', headers: [['Content-Type', 'application/x-www-form-urlencoded']], body: 'name=swarmgate-x' }, [400, 403, 415], 'form-body')
 ]
 
 const ROUTES: Attempt[] = [
   asOperator('without the /vNN prefix', privileged({ target: '/containers/create' })),
   asOperator('an old version prefix /v1.24', privileged({ target: '/v1.24/containers/create' })),
   asOperator('percent-encoded letter: /containers/%63reate', privileged({ target: '/v1.41/containers/%63reate' })),
-  asOperator('percent-encoded slash: /containers%2Fcreate', privileged({ target: '/v1.41/containers%2Fcreate' }), [403, 404]),
-  asOperator('repeated slashes', privileged({ target: '/v1.41//containers///create' }), [403, 404]),
-  asOperator('a trailing slash', privileged({ target: '/v1.41/containers/create/' }), [403, 404]),
-  asOperator('a .. segment', privileged({ target: '/v1.41/containers/x/../create' }), [403, 404]),
-  asOperator('a . segment', privileged({ target: '/v1.41/containers/./create' }), [403, 404]),
+  asOperator('percent-encoded slash: /containers%2Fcreate', privileged({ target: '/v1.41/containers%2Fcreate' }), [403, 404], NOT_A_ROUTE),
+  asOperator('repeated slashes', privileged({ target: '/v1.41//containers///create' }), [403, 404], NOT_A_ROUTE),
+  asOperator('a trailing slash', privileged({ target: '/v1.41/containers/create/' }), [403, 404], NOT_A_ROUTE),
+  asOperator('a .. segment', privileged({ target: '/v1.41/containers/x/../create' }), [403, 404], NOT_A_ROUTE),
+  asOperator('a . segment', privileged({ target: '/v1.41/containers/./create' }), [403, 404], NOT_A_ROUTE),
   asOperator('absolute-form target', privileged({ target: 'https://127.0.0.1/v1.41/containers/create' }), [400, 403]),
   asOperator('lower-case method', privileged({ method: 'post' }), [400, 403, 404, 405]),
   asOperator('a query string and a fragment-looking suffix', privileged({ target: '/v1.41/containers/create?x=1&x=2#frag' }), [400, 403]),
-  asOperator('an encoded query separator in the path', privileged({ target: '/v1.41/containers/create%3Fname=x' }), [403, 404])
+  asOperator('an encoded query separator in the path', privileged({ target: '/v1.41/containers/create%3Fname=x' }), [403, 404], NOT_A_ROUTE)
 ]
 
 for (const [group, attempts] of [['framings and bodies', FRAMINGS], ['route spellings', ROUTES]] as const) {
@@ -85,15 +87,16 @@ t.test('controls: the same framings carry an ordinary create through', { timeout
 })
 
 /**
- * Exec start of an exec that has already run: the policy lets the operator in (its own
- * container), the engine refuses the upgrade (409). Whatever the client writes next on that
+ * Exec start of an exec whose container has stopped (the engine forgets its execs then): the
+ * policy has nothing to refuse, the engine refuses the upgrade (404). An exec that already ran
+ * is no use here: the engine upgrades first and writes that error into the stream. Whatever the client writes next on that
  * connection must be decided like any call, or not reach the engine at all.
  */
 t.test('hijack re-use: a second request after the engine refused the upgrade', { timeout: 60_000 }, async (t) => {
   const box = await docker(['run', '-d', ...CONTAINER_ARGS, '--name', `sg-esc-reuse-${run}`, BUSYBOX_IMAGE, 'sleep', '600'])
   const exec = JSON.parse(await createExec(box)) as { Id: string }
-  await expectAllowed(t, bed, 'owner', postJson(`/v1.41/exec/${exec.Id}/start`, '{"Detach":true}'), 200)
-  await waitFor('the exec to have run', async () => (JSON.parse((await rawCall('socket', 'GET', `/exec/${exec.Id}/json`)).body.toString()) as { Running: boolean }).Running ? undefined : true)
+  await docker(['kill', box])
+  await waitFor('the engine to forget the exec', async () => (await rawCall('socket', 'GET', `/exec/${exec.Id}/json`)).status === 404 ? true : undefined)
   const start = postJson(`/v1.41/exec/${exec.Id}/start`, '{"Detach":false,"Tty":false}', {
     headers: [['Authorization', `Bearer ${await bed.token('operator')}`], ['Content-Type', 'application/json'], ['Connection', 'Upgrade'], ['Upgrade', 'tcp']]
   })
@@ -110,7 +113,7 @@ t.test('hijack re-use: a second request after the engine refused the upgrade', {
         await conn.write(requestChunks(start))
       }
       const first = await conn.response()
-      t.equal(first.status, 409, `the engine refused the upgrade (${first.status}: ${first.body.toString()})`)
+      t.equal(first.status, 404, `the engine refused the upgrade (${first.status}: ${first.body.toString()})`)
       if (mode === 'after the answer') await conn.write(requestChunks(second))
       // Either the connection is closed, or the second request is decided (403) like any other.
       const closed = await conn.waitClosed(2_000)
