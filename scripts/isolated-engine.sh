@@ -2,9 +2,9 @@
 # Runs a command (e.g. `npm test`) against a Docker engine of its own, as on a machine where no
 # engine ever ran, without touching this machine's engine: new mount, network and pid
 # namespaces, a fresh /run (so its own docker.sock and docker.pid), an empty /var/lib/docker and
-# no docker0. Everything the engine leaves goes with the namespaces; its data root and log stay
-# in DIR. Run as root, from a checkout whose npm dependencies are installed (there is no network
-# inside; `bash scripts/npm-deps.sh` first).
+# no docker0, tmux servers of its own. Everything the engine leaves goes with the namespaces; its
+# data root and log stay in DIR. Run as root, from a checkout whose npm dependencies are
+# installed (there is no network inside: `bash scripts/npm-deps.sh` first).
 #
 #   scripts/isolated-engine.sh [--by-hand] [--dir DIR] -- COMMAND...
 #     (default)   COMMAND alone: scripts/engine.sh starts dockerd itself, as on a fresh machine
@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     --by-hand) by_hand=1; shift ;;
     --dir) dir=$2; shift 2 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "isolated-engine.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,6 +54,12 @@ ip link set lo up
 mount -t tmpfs tmpfs /run
 mount --bind "$dir/lib" /var/lib/docker
 export SWARMGATE_DOCKERD_LOG=$dir/dockerd.log
+# tmux servers of their own: /tmp is shared, and a test's tmux command sent to a server started
+# outside (same socket name, or pids that repeat across pid namespaces) would run in this
+# machine's namespaces, against its engine.
+export TMUX_TMPDIR=$dir/tmux
+unset TMUX
+mkdir -p "$TMUX_TMPDIR"
 if [ "$by_hand" -eq 1 ]; then
   tls=$dir/tls
   setsid dockerd -H unix:///var/run/docker.sock -H tcp://127.0.0.1:12376 --pidfile /run/by-hand-dockerd.pid \

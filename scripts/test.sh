@@ -16,6 +16,8 @@ cd "$(dirname "$0")/.."
 # override DOCKER_HOST.
 export DOCKER_HOST=unix:///var/run/docker.sock
 unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_TLS
+# Inside a tmux session, TMUX would send the terminal tests' tmux commands to that session's server.
+unset TMUX
 
 current=''
 step() { current=$1; echo "test: $1" >&2; }
