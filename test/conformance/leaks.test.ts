@@ -90,6 +90,6 @@ t.test('a silent stream is probed with TCP keepalive on both sides of the TLS ho
 
 t.test('10. the proxies logged the killed calls as ended', { timeout: 10_000 }, async (t) => {
   const records = chain.server.records()
-  t.ok(records.some((r) => r.msg === 'call' && String(r.path).includes('/logs?follow=1') && r.clientAborted === true), 'the follow call ended, aborted by the client')
-  t.ok(records.some((r) => r.msg === 'hijack ended' && String(r.path).includes('/attach?')), 'the attach session ended')
+  t.ok(records.some((r) => r.msg === 'audit' && r.action === 'container.logs' && r.clientAborted === true), 'the follow call ended, aborted by the client')
+  t.ok(records.some((r) => r.msg === 'audit' && r.event === 'hijack-end' && r.action === 'container.attach'), 'the attach session ended')
 })

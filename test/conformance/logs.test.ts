@@ -78,6 +78,6 @@ t.test(`5. docker logs -f across a ${SILENT_GAP_S} s silent gap, then Ctrl-C end
   t.pass('Ctrl-C on the CLI closed the stream on the engine too')
   await sleep(200)
   const id = await docker(['inspect', '-f', '{{.Id}}', name])
-  const calls = chain.server.records().filter((r) => typeof r.path === 'string' && r.path.includes(`/containers/${id}/logs?follow=1`))
-  t.match(calls, [{ msg: 'call', status: 200, clientAborted: true }], 'server-proxy logged the follow call as ended by the client')
+  const calls = chain.server.records().filter((r) => r.msg === 'audit' && r.route === `/containers/${id}/logs`)
+  t.match(calls, [{ action: 'container.logs', decision: 'allow', status: 200, clientAborted: true }], 'server-proxy logged the follow call as ended by the client')
 })

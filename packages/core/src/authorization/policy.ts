@@ -65,7 +65,9 @@ export class Policy {
       return deny(role.name, { rule: 'undecodable-body', what: `send a body that cannot be read with certainty (${body.reason})` }, body.status, role.mode === 'enforce')
     }
     const violation = check.check({ call, body, facts, allow: role.allowlists })
-    return violation === undefined ? { allow: true, rule: 'checked' } : deny(role.name, violation, 403, role.mode === 'enforce')
+    if (violation === undefined) return { allow: true, rule: 'checked' }
+    // A field of the wrong type is a body the gateway cannot read with certainty: a bad request.
+    return deny(role.name, violation, violation.rule === 'undecodable-field' ? 400 : 403, role.mode === 'enforce')
   }
 
   /** Why `role` may not call `call` at all, whatever it sends. */

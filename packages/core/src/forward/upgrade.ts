@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream'
 import type { Upstream } from './upstream.js'
 import { writeDockerErrorToSocket } from './docker-error.js'
 import { describeUpstreamError } from './upstream-error.js'
+import { gateUpgrade } from './upgrade-gate.js'
 
 export interface UpgradeOutcome {
   /** The status on the upstream's first response line, 0 if none arrived. */
@@ -68,14 +69,18 @@ export async function forwardUpgrade (
 
   return await new Promise<UpgradeOutcome>((resolve) => {
     let status = 0
-    let bytesIn = head.length
     let bytesOut = 0
     let error: Error | undefined
     let closed = 0
+    const gate = gateUpgrade(client, upstream, Math.max(0, declaredBodyLength(req) - head.length))
+    const outcome = (): UpgradeOutcome => {
+      const bytes = { status, bytesIn: head.length + gate.bytesIn, bytesOut }
+      return error === undefined ? bytes : { ...bytes, error }
+    }
     const onClose = (): void => {
       client.destroy()
       upstream.destroy()
-      if (++closed === 2) resolve(error === undefined ? { status, bytesIn, bytesOut } : { status, bytesIn, bytesOut, error })
+      if (++closed === 2) resolve(outcome())
     }
     upstream.on('error', (err: Error) => { error ??= err; upstream.destroy() })
     client.on('close', onClose)
@@ -83,23 +88,21 @@ export async function forwardUpgrade (
     upstream.on('data', (chunk: Buffer) => {
       if (bytesOut === 0) {
         status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0)
-        if (status === 101) {
-          client.on('data', (data: Buffer) => { bytesIn += data.length })
-          client.pipe(upstream)
-        } else {
-          // The engine refused the upgrade (no such exec, a 500...) and would read whatever the
-          // client sends next as a new request on this connection, one the gateway never checked:
-          // nothing more goes up, and the engine closes once it has answered.
-          upstream.end()
-        }
+        // A refused upgrade (no such exec, a 500...) leaves a connection on which the engine would
+        // read whatever comes next as a new request the gateway never checked.
+        if (status === 101) gate.open(); else gate.refuse()
       }
       bytesOut += chunk.length
     })
 
-    // Nothing the client sends goes up before the engine has accepted the upgrade.
-    client.pause()
     upstream.write(requestHead(req, opts.path ?? req.url ?? '/', opts.headers))
     if (head.length > 0) upstream.write(head)
     upstream.pipe(client)
   })
+}
+
+/** The request body's length as declared; the docker CLI frames upgrade bodies with Content-Length. */
+function declaredBodyLength (req: IncomingMessage): number {
+  const length = Number(req.headers['content-length'] ?? 0)
+  return Number.isSafeInteger(length) && length > 0 ? length : 0
 }

@@ -4,7 +4,7 @@
  * the gateway itself, only when the policy says a decision needs them; an owner's call never asks.
  */
 import type { Dispatcher } from 'undici'
-import type { Call, FactKind, Facts, Upstream } from '@swarmgate/core'
+import { SwarmgateError, describeUpstreamError, type Call, type FactKind, type Facts, type Upstream } from '@swarmgate/core'
 import { errors } from '../errors.js'
 
 const COMPONENT_LABEL = 'io.swarmgate.component'
@@ -73,7 +73,9 @@ export class EngineFacts {
     try {
       res = await this.#upstream.dispatcher.request({ origin: this.#upstream.origin, path, method: 'GET', headersTimeout: 30_000, bodyTimeout: 30_000 })
     } catch (err) {
-      throw errors.SG_ERR_FACTS_UNAVAILABLE(`GET ${path}: ${(err as Error).message}`, err)
+      // The engine is down or stuck: the same answer the call itself would have had.
+      const failure = describeUpstreamError(err as Error, this.#upstream.name)
+      throw new SwarmgateError('SG_ERR_FACTS_UNAVAILABLE', failure.message, { statusCode: failure.statusCode, cause: err })
     }
     if (res.statusCode === 404) { await res.body.dump(); return null }
     if (res.statusCode !== 200) { await res.body.dump(); throw errors.SG_ERR_FACTS_UNAVAILABLE(`GET ${path} answered ${res.statusCode}`) }
