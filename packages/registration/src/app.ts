@@ -5,7 +5,9 @@
  */
 import type { Readable, Writable } from 'node:stream'
 import { parseLabels, Prompter, type TerminalInput } from '@swarmgate/core'
+import { audit } from './commands/audit.js'
 import { deregister } from './commands/deregister.js'
+import { policy } from './commands/policy.js'
 import { register } from './commands/register.js'
 import { status } from './commands/status.js'
 import { users } from './commands/users.js'
@@ -24,15 +26,20 @@ const COMMANDS: Record<string, (ctx: Context, args: readonly string[]) => Promis
   register: async (ctx) => { await register(ctx) },
   status: async (ctx) => { await status(ctx) },
   deregister: async (ctx) => { await deregister(ctx) },
-  users
+  audit: async (ctx) => { await audit(ctx) },
+  users,
+  policy
 }
+
+/** The commands that take arguments of their own. */
+const WITH_ARGUMENTS = new Set(['users', 'policy'])
 
 /** Runs `args` (a command and its arguments; none means register). */
 export async function runRegistration (config: RegistrationConfig, args: readonly string[], io: Streams): Promise<void> {
   const [command = 'register', ...rest] = args
   const run = COMMANDS[command]
-  if (run === undefined || (command !== 'users' && rest.length > 0)) {
-    throw errors.SG_ERR_REGISTRATION_COMMAND(`"${args.join(' ')}": the commands are status, deregister and users ls|add|passwd|rm (none registers); see --help`)
+  if (run === undefined || (!WITH_ARGUMENTS.has(command) && rest.length > 0)) {
+    throw errors.SG_ERR_REGISTRATION_COMMAND(`"${args.join(' ')}": the commands are status, deregister, users ls|add|set-role|passwd|rm, policy show|set|check and audit (none registers); see --help`)
   }
   const labels = parseLabels(config.labels)
   const manager = await connectToManager(config.dockerHost, { tlsVerify: config.tlsVerify, certPath: config.certPath })

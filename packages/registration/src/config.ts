@@ -18,7 +18,10 @@ export const program = defineProgram({
     endpoints: { kind: 'list', flag: '--endpoint', env: 'SWARMGATE_ENDPOINTS', value: 'HOST[:PORT]', help: 'Address clients use to reach a manager; give one per manager (default: the managers\' advertise addresses)' },
     port: { kind: 'port', flag: '--port', env: 'SWARMGATE_PORT', help: 'Port server-proxy publishes on every manager (default: 2376, or what the registration used before)' },
     image: { kind: 'string', flag: '--image', env: 'SWARMGATE_IMAGE', default: `swarmgate/server-proxy:${version}`, value: 'IMAGE', help: 'server-proxy image to run' },
-    role: { kind: 'string', flag: '--role', env: 'SWARMGATE_ROLE', default: 'user', choices: ['user', 'owner'], help: 'Role of an account made with users add' },
+    role: { kind: 'string', flag: '--role', env: 'SWARMGATE_ROLE', default: 'operator', value: 'ROLE', help: 'Role of an account made with users add: owner, operator, viewer or a custom role of the policy document' },
+    account: { kind: 'string', flag: '--account', value: 'NAME', help: 'audit: only the lines of this account' },
+    since: { kind: 'seconds', flag: '--since', value: 'DURATION', help: 'audit: only the lines of the last DURATION, such as 90s, 15m, 1h or 30d (default: every line the engine kept)' },
+    denied: { kind: 'boolean', flag: '--denied', help: 'audit: only the refused calls (deny, and would-deny of roles in audit mode)' },
     yes: { kind: 'boolean', flag: '--yes', short: '-y', env: 'SWARMGATE_YES', help: 'Do not ask for confirmation (deregister)' },
     labels: { kind: 'list', flag: '--label', env: 'SWARMGATE_LABELS', value: 'KEY=VALUE', help: 'Extra label for every object registration creates' },
     timeout: { kind: 'seconds', flag: '--timeout', env: 'SWARMGATE_TIMEOUT', default: 180, value: 'DURATION', help: 'How long to wait for server-proxy to run on every manager' },
@@ -29,11 +32,16 @@ export const program = defineProgram({
     'Commands:',
     '  (none)                 Register this swarm, or update a registered one to --image (keeps keys, certificates and accounts)',
     '  status                 Show the registration: name, fingerprint, endpoints, server-proxy on each manager',
-    '  deregister             Remove server-proxy, its network and every swarmgate secret (asks unless --yes)',
-    '  users ls               List the accounts',
-    '  users add NAME         Add an account (--role user|owner); asks for its password twice',
+    '  deregister             Remove server-proxy, its network, every swarmgate secret and policy config (asks unless --yes)',
+    '  users ls               List the accounts and their roles',
+    '  users add NAME         Add an account (--role owner|operator|viewer|<custom>, default operator); asks for its password twice',
+    '  users set-role NAME ROLE  Give an account another role; applies on every manager once server-proxy has rolled over',
     '  users passwd NAME      Change an account\'s password; its refresh tokens stop working',
-    '  users rm NAME          Remove an account; its refresh tokens stop working'
+    '  users rm NAME          Remove an account; its refresh tokens stop working',
+    '  policy show            Print the policy document in force (none: the built-in roles apply)',
+    '  policy check FILE      Validate a policy document (FILE - reads standard input; mount FILE into the container)',
+    '  policy set FILE        Validate it, store it as the next swarmgate-policy-v<N> config and roll server-proxy over to it',
+    '  audit                  Print server-proxy\'s audit lines from every manager (--account NAME, --since DURATION, --denied)'
   ].join('\n')
 })
 

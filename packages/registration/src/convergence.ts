@@ -7,6 +7,7 @@ import type { EngineClient, SwarmNode, Task, TaskSpec } from '@swarmgate/core'
 import { errors } from './errors.js'
 import { SERVICE_NAME } from './names.js'
 import type { Progress } from './progress.js'
+import { mountedConfigs } from './service-spec.js'
 import { waitFor } from './wait.js'
 
 export interface ConvergenceOptions {
@@ -52,7 +53,7 @@ export async function waitForServerProxy (engine: EngineClient, serviceId: strin
  */
 function templateKey (spec: TaskSpec): string {
   const c = spec.ContainerSpec
-  return JSON.stringify([c.Image.replace(/@sha256:[0-9a-f]+$/, ''), c.Env ?? [], (c.Secrets ?? []).map((s) => s.SecretID), spec.ForceUpdate ?? 0])
+  return JSON.stringify([c.Image.replace(/@sha256:[0-9a-f]+$/, ''), c.Env ?? [], (c.Secrets ?? []).map((s) => s.SecretID), mountedConfigs(spec).map((m) => m.ConfigID), spec.ForceUpdate ?? 0])
 }
 
 function hostname (n: SwarmNode): string {

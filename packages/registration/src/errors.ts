@@ -16,6 +16,8 @@ export const errors = defineErrors({
   SG_ERR_REGISTRATION_NOT_CONVERGED: { message: 'server-proxy did not start on every manager in time' },
   SG_ERR_REGISTRATION_READER: { message: 'cannot read the swarmgate secrets' },
   SG_ERR_REGISTRATION_ACCOUNT: { message: 'the account change is not possible' },
+  SG_ERR_REGISTRATION_ROLE: { message: 'the role is not known on this swarm' },
+  SG_ERR_REGISTRATION_POLICY_FILE: { message: 'cannot read the policy document' },
   SG_ERR_REGISTRATION_COMMAND: { message: 'unknown command' },
   SG_ERR_REGISTRATION_ABORTED: { message: 'nothing was changed' }
 })

@@ -27,8 +27,17 @@ export const LABELS = {
   /** On the service: "true" when the endpoints came from --endpoint (kept on later runs), else they follow the managers. */
   endpointsGiven: 'io.swarmgate.endpoints-given',
   /** On the TLS certificate secret: the names and addresses it is valid for, comma-separated. */
-  sans: 'io.swarmgate.sans'
+  sans: 'io.swarmgate.sans',
+  /**
+   * On the accounts secret: "named" when its roles are role names (owner, operator, viewer, custom).
+   * A store without it was written before roles and may hold the legacy role "user": registration
+   * reads it once and migrates it.
+   */
+  roles: 'io.swarmgate.roles'
 } as const
+
+/** The value of LABELS.roles on an accounts secret written since roles. */
+export const NAMED_ROLES = 'named'
 
 /**
  * The identity files. `target` is the file under /run/secrets in server-proxy (docs/protocol.md);
@@ -48,4 +57,18 @@ export type SecretKind = keyof typeof SECRET_KINDS
 /** `swarmgate-accounts-v3` */
 export function secretName (kind: SecretKind, version: number): string {
   return `swarmgate-${kind}-v${version}`
+}
+
+/** The policy document: a swarm config (it holds no secret, and `policy show` reads it back). */
+export const POLICY = {
+  /** io.swarmgate.kind of the policy configs. */
+  kind: 'policy',
+  /** Where server-proxy finds it, and the variable that tells server-proxy so (set only when there is one). */
+  target: '/run/swarmgate/policy.yaml',
+  env: 'SWARMGATE_POLICY'
+} as const
+
+/** `swarmgate-policy-v2` */
+export function policyConfigName (version: number): string {
+  return `swarmgate-${POLICY.kind}-v${version}`
 }

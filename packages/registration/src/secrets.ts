@@ -48,7 +48,10 @@ export function newest (secrets: IdentitySecrets, kind: SecretKind): IdentitySec
 export async function createVersion (engine: EngineClient, secrets: IdentitySecrets, kind: SecretKind, content: string, labels: Labels): Promise<IdentitySecret> {
   const version = (newest(secrets, kind)?.version ?? 0) + 1
   const name = secretName(kind, version)
-  const all = { ...labels, [LABELS.kind]: kind, [LABELS.version]: String(version) }
+  // The component label is what server-proxy protects from non-owners (mounting swarmgate's
+  // secrets into a service of their own); the CA key is registration's alone.
+  const component = SECRET_KINDS[kind].target === undefined ? 'registration' : 'server-proxy'
+  const all = { ...labels, [LABELS.component]: component, [LABELS.kind]: kind, [LABELS.version]: String(version) }
   const id = await engine.createSecret(name, content, all)
   return { id, name, kind, version, labels: all }
 }

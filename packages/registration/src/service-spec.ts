@@ -3,10 +3,12 @@
  * secrets under the targets server-proxy reads (docs/protocol.md), the port published in host
  * mode. Host mode, not the ingress routing mesh: each endpoint a client dials is the manager it
  * reaches, so client-proxy's failover between endpoints is real failover, and nothing depends on
- * the overlay ingress network.
+ * the overlay ingress network. The policy document, when the swarm has one, is a config mounted at
+ * POLICY.target, and SWARMGATE_POLICY tells server-proxy to read it.
  */
-import type { Labels, ServiceSpec } from '@swarmgate/core'
-import { CONTAINER_PORT, LABELS, NETWORK_NAME, SECRET_KINDS, SERVICE_NAME } from './names.js'
+import type { Labels, ServiceSpec, TaskSpec } from '@swarmgate/core'
+import { CONTAINER_PORT, LABELS, NETWORK_NAME, POLICY, SECRET_KINDS, SERVICE_NAME } from './names.js'
+import type { PolicyConfig } from './policy-configs.js'
 import type { IdentitySecret } from './secrets.js'
 
 const SECOND = 1e9
@@ -27,7 +29,31 @@ export interface ServerProxySettings {
 export interface ServerProxyOptions extends ServerProxySettings {
   /** The secrets to mount, one per kind that has a target. */
   readonly secrets: readonly IdentitySecret[]
+  /** The policy document to mount; none: the built-in roles apply. */
+  readonly policy: PolicyConfig | undefined
   readonly labels: Labels
+}
+
+/** A config mounted in a task, as the engine's API has it (core's TaskSpec has no configs yet). */
+interface ConfigReference {
+  readonly File: { readonly Name: string, readonly UID: string, readonly GID: string, readonly Mode: number }
+  readonly ConfigID: string
+  readonly ConfigName: string
+}
+
+type ContainerSpecWithConfigs = TaskSpec['ContainerSpec'] & { readonly Configs?: readonly ConfigReference[] }
+
+/** The service spec with the configs its task mounts. */
+export type ServerProxySpec = ServiceSpec & { readonly TaskTemplate: TaskSpec & { readonly ContainerSpec: ContainerSpecWithConfigs } }
+
+/** The configs a task spec mounts. */
+export function mountedConfigs (task: TaskSpec): readonly ConfigReference[] {
+  return (task.ContainerSpec as ContainerSpecWithConfigs).Configs ?? []
+}
+
+/** The ID of the policy config a service mounts, if any. */
+export function mountedPolicyId (spec: ServiceSpec): string | undefined {
+  return mountedConfigs(spec.TaskTemplate).find((c) => c.File.Name === POLICY.target)?.ConfigID
 }
 
 /** The settings of a deployed service; undefined when it was not made by registration. */
@@ -50,10 +76,11 @@ export function readServerProxySettings (spec: ServiceSpec): ServerProxySettings
 }
 
 /** The full spec of the service, for create and for every update. */
-export function serverProxySpec (opts: ServerProxyOptions): ServiceSpec {
+export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
   const labels = { ...opts.labels, [LABELS.component]: 'server-proxy', [LABELS.swarm]: opts.swarmName }
   const env = [`SWARMGATE_SWARM_NAME=${opts.swarmName}`, `SWARMGATE_PORT=${CONTAINER_PORT}`]
   if (opts.tokenTtl !== undefined) env.push(`SWARMGATE_TOKEN_TTL=${opts.tokenTtl}s`)
+  if (opts.policy !== undefined) env.push(`${POLICY.env}=${POLICY.target}`)
   const secrets = opts.secrets.flatMap((s) => {
     const target = SECRET_KINDS[s.kind].target
     // Readable by root only: server-proxy runs as root to open the engine socket.
@@ -69,6 +96,8 @@ export function serverProxySpec (opts: ServerProxyOptions): ServiceSpec {
         Env: env,
         Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }],
         Secrets: secrets,
+        // World-readable like any config: the document holds no secret.
+        Configs: opts.policy === undefined ? [] : [{ File: { Name: POLICY.target, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: opts.policy.id, ConfigName: opts.policy.name }],
         // The image's HEALTHCHECK, checked more often at first so registration sees it sooner.
         Healthcheck: {
           Test: ['CMD', 'node', '/app/packages/server-proxy/dist/main.js', 'healthcheck'],

@@ -1,12 +1,14 @@
 /**
  * Removes swarmgate from the swarm: the server-proxy service (and any reader service left by an
- * interrupted command), its network once the tasks have let go of it, and every identity secret.
+ * interrupted command), its network once the tasks have let go of it, every identity secret and
+ * every policy config.
  * Clients lose access at once, so it asks first unless --yes.
  */
 import type { EngineClient } from '@swarmgate/core'
 import type { Context } from '../context.js'
 import { errors } from '../errors.js'
 import { LABELS, NETWORK_NAME, SERVICE_NAME } from '../names.js'
+import { removePolicyConfig } from '../policy-configs.js'
 import { readState } from '../registration-state.js'
 import { waitFor } from '../wait.js'
 
@@ -52,13 +54,13 @@ export async function deregister (ctx: Context): Promise<void> {
   const state = await readState(engine)
   const secrets = [...state.secrets.values()].flat()
   const networks = (await engine.networks({ name: [NETWORK_NAME] })).filter((n) => n.Name === NETWORK_NAME)
-  if (state.service === undefined && secrets.length === 0 && networks.length === 0) {
+  if (state.service === undefined && secrets.length === 0 && networks.length === 0 && state.policies.length === 0) {
     ctx.stdout.write('This swarm is not registered with swarmgate; there is nothing to remove.\n')
     return
   }
   const name = state.swarmName ?? 'this swarm'
   if (!ctx.config.yes) {
-    const sure = await prompter.confirm(`Remove swarmgate from ${name}: the service ${SERVICE_NAME}, the network ${NETWORK_NAME} and ${secrets.length} secrets? Every client loses access`, { flag: '--yes' })
+    const sure = await prompter.confirm(`Remove swarmgate from ${name}: the service ${SERVICE_NAME}, the network ${NETWORK_NAME}, ${secrets.length} secrets and ${state.policies.length} policy configs? Every client loses access`, { flag: '--yes' })
     if (!sure) throw errors.SG_ERR_REGISTRATION_ABORTED('deregister was not confirmed')
   }
   const services = await removeServices(engine)
@@ -67,5 +69,7 @@ export async function deregister (ctx: Context): Promise<void> {
   // after would take it for existing and then fail to attach the service to it.
   await waitFor(RELEASE_TIMEOUT_MS, async () => (await engine.networks({ name: [NETWORK_NAME] })).some((n) => n.Name === NETWORK_NAME) ? undefined : true)
   for (const s of secrets) await removeWhenReleased(async () => { await engine.removeSecret(s.id) })
-  ctx.stdout.write(`Deregistered ${name}: removed ${services} service(s), ${networks.length} network(s) and ${secrets.length} secret(s).\n`)
+  for (const p of state.policies) await removeWhenReleased(async () => { await removePolicyConfig(engine, p) })
+  const configs = state.policies.length === 0 ? '' : ` and ${state.policies.length} policy config(s)`
+  ctx.stdout.write(`Deregistered ${name}: removed ${services} service(s), ${networks.length} network(s)${configs === '' ? ' and' : ','} ${secrets.length} secret(s)${configs}.\n`)
 }

@@ -3,10 +3,11 @@
  * creates the identity; on a registered one it keeps keys, certificates and accounts (issuing a
  * new server certificate from the same CA only when a manager or endpoint is not named in the
  * current one) and updates server-proxy to the image given. Either way it ends with the client
- * command.
+ * command. A store written before roles is read once and its "user" accounts become operators.
  */
-import { fingerprintOf, parseSwarmName, serializeAccountStore, SWARM_NAME_RULE, type SwarmNode } from '@swarmgate/core'
-import { storeWith } from '../account-edits.js'
+import { fingerprintOf, parseSwarmName, SWARM_NAME_RULE, type SwarmNode } from '@swarmgate/core'
+import { migrateLegacyRoles, migrationReport, storeWith } from '../account-edits.js'
+import { createAccountsVersion, mayHoldLegacyRoles, readAccountStore } from '../account-store.js'
 import { clientCommand } from '../client-command.js'
 import type { Context } from '../context.js'
 import { askNewPassword, askUsername, CREDENTIALS_HEADER } from '../credentials.js'
@@ -15,7 +16,7 @@ import { chooseEndpoints, requiredSans } from '../endpoints.js'
 import { errors } from '../errors.js'
 import { createCa, createServerCert, createSigningKeySet } from '../identity/index.js'
 import { DEFAULT_PORT, LABELS } from '../names.js'
-import { currentSecret, readState } from '../registration-state.js'
+import { currentPolicy, currentSecret, readState, type RegistrationState } from '../registration-state.js'
 import { createVersion, type IdentitySecret } from '../secrets.js'
 import { readSecrets } from '../secret-reader.js'
 import { readServerProxySettings, type ServerProxySettings } from '../service-spec.js'
@@ -33,6 +34,16 @@ async function askClusterName (ctx: Context, username: string): Promise<string> 
 function chooseEndpointsFor (ctx: Context, previous: ServerProxySettings | undefined, nodes: readonly SwarmNode[], port: number): { endpoints: string[], endpointsGiven: boolean } {
   if (ctx.config.endpoints.length === 0 && previous?.endpointsGiven === true) return { endpoints: [...previous.endpoints], endpointsGiven: true }
   return { endpoints: chooseEndpoints(ctx.config.endpoints, nodes, port), endpointsGiven: ctx.config.endpoints.length > 0 }
+}
+
+/**
+ * The accounts secret to keep: the current one, or a new version of it when it was written before
+ * roles (its "user" accounts migrated, which the returned sentence reports).
+ */
+async function migratedAccounts (ctx: Context, state: RegistrationState, accounts: IdentitySecret, swarmName: string): Promise<{ secret: IdentitySecret, report: string | undefined }> {
+  if (!mayHoldLegacyRoles(accounts)) return { secret: accounts, report: undefined }
+  const { store, migrated } = migrateLegacyRoles(await readAccountStore(ctx, state, accounts, ctx.config.image))
+  return { secret: await createAccountsVersion(ctx, state, store, swarmName), report: migrationReport(migrated) }
 }
 
 /** Runs registration; prints the client command on standard output. */
@@ -99,9 +110,9 @@ export async function register (ctx: Context): Promise<void> {
   }
   keep.push(cert, key, caKey)
 
-  const accountSecret = owner === undefined
-    ? accounts as IdentitySecret
-    : await createVersion(engine, state.secrets, 'accounts', serializeAccountStore(await storeWith(owner.username, owner.password, 'owner')), labels)
+  const { secret: accountSecret, report } = owner === undefined
+    ? await migratedAccounts(ctx, state, accounts as IdentitySecret, swarmName)
+    : { secret: await createAccountsVersion(ctx, state, await storeWith(owner.username, owner.password, 'owner'), swarmName), report: undefined }
   keep.push(accountSecret)
 
   await deploy(ctx, state, {
@@ -113,10 +124,12 @@ export async function register (ctx: Context): Promise<void> {
     fingerprint,
     tokenTtl: config.tokenTtl ?? previous?.tokenTtl,
     secrets: keep,
+    policy: currentPolicy(state),
     force: state.service !== undefined
   })
 
   ctx.stdout.write([
+    ...report === undefined ? [] : [`${report}.`],
     `Successfully registered the swarm as ${swarmName}`,
     'You can now access this cluster using the following command in any Docker Engine:',
     `    ${clientCommand(swarmName, endpoints, fingerprint)}`,
