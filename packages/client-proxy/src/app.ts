@@ -6,12 +6,13 @@
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
-import { DOCKER_SERVER_OPTIONS, PATHS, RESERVED_PREFIX, normalizePin, serveDockerApi, type Logger } from '@swarmgate/core'
+import { DOCKER_SERVER_OPTIONS, PATHS, RESERVED_PREFIX, normalizePin, sendDockerError, serveDockerApi, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ClientProxyConfig } from './config.js'
 import { parseEndpoint, type Endpoint, type Trust } from './pinned-tls.js'
 import { SwarmUpstream, formatEndpoint } from './swarm-upstream.js'
 import { TokenKeeper, type Credentials } from './token-keeper.js'
 import { DockerRelay } from './docker-relay.js'
+import { browserGuard, normalizeOrigin, type Listener } from './browser-guard.js'
 import { errors } from './errors.js'
 
 export interface ClientProxy {
@@ -48,6 +49,8 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
   const upstream = new SwarmUpstream(endpointsOf(config), await trustOf(config), logger)
   const keeper = new TokenKeeper({ upstream, swarm: config.swarm, credentials: credentialsOf(config), marginSeconds: config.refreshMargin, logger })
   const relay = new DockerRelay(upstream, keeper, logger)
+  const guard = browserGuard({ listenHost: config.host, allowOrigin: config.allowOrigin === undefined ? undefined : normalizeOrigin(config.allowOrigin) })
+  const log = logger.child({ module: 'browser-guard' })
   // Every connection, so close() can end them all (serveDockerApi keeps it).
   const sockets = new Set<Duplex>()
 
@@ -59,18 +62,34 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
     res.writeHead(state === undefined ? 503 : 200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body)
   }
 
-  const createServer = (): http.Server => {
+  const createServer = (listener: Listener): http.Server => {
+    /** The refusal for a request a web page sent, logged; undefined when it may pass. */
+    const refusal = (req: http.IncomingMessage): string | undefined => {
+      const message = guard(req.headers, listener)
+      if (message !== undefined) log.warn({ method: req.method, path: req.url, host: req.headers.host, origin: req.headers.origin }, message)
+      return message
+    }
     const server = http.createServer(DOCKER_SERVER_OPTIONS, (req, res) => {
-      if (req.url === PATHS.health) health(res)
+      const refused = refusal(req)
+      if (refused !== undefined) sendDockerError(res, 403, refused, { connection: 'close' })
+      else if (req.url === PATHS.health) health(res)
       else if (req.url?.startsWith(RESERVED_PREFIX) === true) {
         // The swarm's own token service is not for the local CLI: it would carry credentials through.
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'swarmgate: not found' }))
       } else relay.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
     })
-    return serveDockerApi(server, { upgrade: async (req, socket, head) => { await relay.handleUpgrade(req, socket, head) }, sockets, logger })
+    return serveDockerApi(server, {
+      upgrade: async (req, socket, head) => {
+        const refused = refusal(req)
+        if (refused !== undefined) writeDockerErrorToSocket(socket, 403, refused)
+        else await relay.handleUpgrade(req, socket, head)
+      },
+      sockets,
+      logger
+    })
   }
-  const server = createServer()
-  const socketServer = config.socket === undefined ? undefined : createServer()
+  const server = createServer('tcp')
+  const socketServer = config.socket === undefined ? undefined : createServer('unix')
 
   return {
     server,
