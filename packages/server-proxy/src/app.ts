@@ -18,6 +18,7 @@ import { Authenticator } from './authenticator.js'
 import { AccessCache } from './access-cache.js'
 import { DockerGateway } from './gateway/docker-gateway.js'
 import { tokenRoutes } from './token-routes.js'
+import { ConnectionGuard } from './connections/index.js'
 import { errors } from './errors.js'
 import type { TokenSettings } from './tokens.js'
 
@@ -28,6 +29,8 @@ export interface ServerProxy {
 }
 
 const ACCESS_CACHE_SIZE = 50_000
+/** One log line per source per minute about connections the guard refused or closed. */
+const GUARD_LOG_INTERVAL_MS = 60_000
 
 async function readSecretFile (path: string, what: string): Promise<string> {
   try {
@@ -61,8 +64,24 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
   const policy = new Policy(policyText === undefined ? undefined : parsePolicy(policyText))
   const authenticator = new Authenticator(parseAccountStore(accountsText))
   const upstream = unixSocketUpstream(config.engineSocket)
+  const guard = new ConnectionGuard({
+    handshakeMs: config.handshakeTimeout * 1000,
+    headMs: config.headTimeout * 1000,
+    idleMs: config.unauthenticatedIdle * 1000,
+    perSource: config.unauthenticatedPerSource,
+    total: config.unauthenticatedMax,
+    logIntervalMs: GUARD_LOG_INTERVAL_MS,
+    logger
+  })
   const gateway = new DockerGateway({
-    keys, settings, cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew), upstream, logger, policy, account: (name) => authenticator.active(name)
+    keys,
+    settings,
+    cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew),
+    upstream,
+    logger,
+    policy,
+    account: (name) => authenticator.active(name),
+    onAuthenticated: (socket) => { guard.authenticated(socket) }
   })
   // Every connection, so close() can end them all (serveDockerApi keeps it).
   const sockets = new Set<Duplex>()
@@ -82,6 +101,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
       const server = tls === undefined
         ? http.createServer(options, route)
         : https.createServer({ ...options, cert: tls[0], key: tls[1], minVersion: 'TLSv1.2' }, route)
+      guard.attach(server)
       return serveDockerApi(server, {
         upgrade: async (req, socket, head) => { await gateway.handleUpgrade(req, socket, head) },
         refuseUpgrade: (req) => req.url?.startsWith(RESERVED_PREFIX) === true,
@@ -118,6 +138,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
       await new Promise<void>((resolve) => app.server.close(() => resolve()))
       await app.close()
       await upstream.close()
+      guard.close()
     }
   }
 }

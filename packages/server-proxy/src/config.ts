@@ -29,6 +29,18 @@ export const program = defineProgram({
     refreshTtl: { kind: 'seconds', flag: '--refresh-ttl', env: 'SWARMGATE_REFRESH_TTL', default: 30 * 86400, value: 'DURATION', help: 'Refresh token lifetime' },
     clockSkew: { kind: 'seconds', flag: '--clock-skew', env: 'SWARMGATE_CLOCK_SKEW', default: 30, value: 'DURATION', help: 'Clock difference tolerated when checking token times' },
     engineSocket: { kind: 'string', flag: '--engine-socket', env: 'SWARMGATE_ENGINE_SOCKET', default: '/var/run/docker.sock', value: 'PATH', help: 'Unix socket of the local Docker engine' },
+    // Connection guards (issue 11), for connections that have not yet shown a valid token. A
+    // client on a slow mobile link completes a TLS handshake in well under a second and sends a
+    // head of a few hundred bytes in one packet, so 10 s is generous for both; 30 s of silence
+    // covers a person typing a password between connecting and sending. 64 per source is far
+    // more than one docker CLI or client-proxy opens at once (they reuse kept-alive connections),
+    // and a NAT gateway in front of an office still fits; 4,096 in all is a fifth of the task's
+    // 20,000 open files, so authenticated clients (never counted) always find room.
+    handshakeTimeout: { kind: 'seconds', flag: '--handshake-timeout', env: 'SWARMGATE_HANDSHAKE_TIMEOUT', default: 10, value: 'DURATION', help: 'TLS handshake deadline after a connection is accepted (0: none)' },
+    headTimeout: { kind: 'seconds', flag: '--head-timeout', env: 'SWARMGATE_HEAD_TIMEOUT', default: 10, value: 'DURATION', help: 'Deadline from a request\'s first byte to its complete head, on connections not yet authenticated (0: none)' },
+    unauthenticatedIdle: { kind: 'seconds', flag: '--unauthenticated-idle', env: 'SWARMGATE_UNAUTHENTICATED_IDLE', default: 30, value: 'DURATION', help: 'Close a connection not yet authenticated after this long without a byte either way (0: never)' },
+    unauthenticatedPerSource: { kind: 'integer', flag: '--unauthenticated-per-source', env: 'SWARMGATE_UNAUTHENTICATED_PER_SOURCE', default: 64, value: 'COUNT', help: 'Connections not yet authenticated one source address may hold; more are closed at once (0: no cap)' },
+    unauthenticatedMax: { kind: 'integer', flag: '--unauthenticated-max', env: 'SWARMGATE_UNAUTHENTICATED_MAX', default: 4096, value: 'COUNT', help: 'Connections not yet authenticated all sources may hold; authenticated ones never count (0: no cap)' },
     logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' }
   },
   epilog: 'Commands:\n  healthcheck   Ask the running server-proxy (same --port and TLS settings) whether it is healthy; exit 0 if so'

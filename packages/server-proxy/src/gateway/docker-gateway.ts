@@ -34,6 +34,8 @@ export interface GatewayOptions {
   /** The account called `name` if it exists and is active (the store the running task was given). */
   readonly account: (name: string) => Account | undefined
   readonly policy: Policy
+  /** Told the connection of every call whose token is valid (the connection guard stops timing it). */
+  readonly onAuthenticated?: (socket: Duplex) => void
 }
 
 /** What the gateway decided about one call, and what it read to decide. */
@@ -83,6 +85,7 @@ export class DockerGateway {
   /** Authenticates and decides; reads the body and asks the engine only when the policy needs it. */
   async #judge (req: IncomingMessage, withBody: boolean): Promise<Verdict> {
     const account = await this.authenticate(req)
+    this.#opts.onAuthenticated?.(req.socket)
     const { policy } = this.#opts
     const call = routeCall(req.method ?? 'GET', req.url ?? '/', req.headers)
     const role = policy.role(account.role)
