@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { PATHS } from '@swarmgate/core'
 import type { SigningKeySet } from './signing-keys.js'
 import type { Authenticator } from './authenticator.js'
+import type { ThrottleScope } from './identity/login-throttle.js'
 import { ACCESS_TYPE, REFRESH_TYPE, signToken, verifyToken, type TokenSettings } from './tokens.js'
 
 export interface TokenRoutesOptions {
@@ -18,6 +19,13 @@ export interface TokenRoutesOptions {
 }
 
 type OAuthError = 'invalid_request' | 'unsupported_grant_type' | 'invalid_grant' | 'invalid_target' | 'slow_down'
+
+/** What a slow_down answer says made the attempt wait. */
+const SCOPE_WORDS: Readonly<Record<ThrottleScope, string>> = {
+  'account-source': 'for this account from this address',
+  source: 'from this address',
+  account: 'for this account from addresses it has not logged in from'
+}
 
 interface TokenBody {
   grant_type?: unknown
@@ -50,12 +58,18 @@ export async function tokenRoutes (app: FastifyInstance, opts: TokenRoutesOption
       if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username === '') {
         return oauthError(reply, 400, 'invalid_request', 'username and password are required')
       }
-      const result = await authenticator.authenticate(body.username, body.password)
+      // The TCP peer, never X-Forwarded-For: that header is whatever the client chose to write.
+      const source = req.raw.socket.remoteAddress
+      const result = await authenticator.authenticate(body.username, body.password, source)
       if (!result.ok) {
-        req.log.warn({ account: body.username, reason: result.reason }, 'login refused')
-        return result.reason === 'throttled'
-          ? oauthError(reply, 429, 'slow_down', 'too many failed logins for this account; wait a minute and try again')
-          : oauthError(reply, 400, 'invalid_grant', 'wrong username or password')
+        const { ok: _, ...refusal } = result
+        req.log.warn({ account: body.username, source, ...refusal }, 'login refused')
+        if (result.reason === 'invalid') return oauthError(reply, 400, 'invalid_grant', 'wrong username or password')
+        const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
+        reply.header('retry-after', String(seconds))
+        return oauthError(reply, 429, 'slow_down', result.reason === 'busy'
+          ? `too many logins are being checked at once; try again in ${seconds} s`
+          : `too many failed logins ${SCOPE_WORDS[result.scope]}; try again in ${seconds} s`)
       }
       account = result.account.name
       refreshToken = await signToken(keys, settings, REFRESH_TYPE, account, settings.refreshTtl, { stamp: result.account.stamp })
@@ -77,7 +91,7 @@ export async function tokenRoutes (app: FastifyInstance, opts: TokenRoutesOption
       return oauthError(reply, 400, 'unsupported_grant_type', 'grant_type must be password or refresh_token')
     }
     const accessToken = await signToken(keys, settings, ACCESS_TYPE, account, settings.accessTtl)
-    req.log.info({ account, grant: body.grant_type }, 'token issued')
+    req.log.info({ account, grant: body.grant_type, source: req.raw.socket.remoteAddress }, 'token issued')
     return reply.header('cache-control', 'no-store').send({
       access_token: accessToken,
       token_type: 'Bearer',

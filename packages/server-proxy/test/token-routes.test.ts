@@ -1,6 +1,7 @@
 import t from 'tap'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import { newStamp } from '@swarmgate/core'
+import { Agent, request } from 'undici'
+import { PATHS, newStamp } from '@swarmgate/core'
 import { startRecordingEngine, startServer } from '../../../test/fixtures/server-proxy.js'
 import { createTestIdentity } from '../../../test/fixtures/identity.js'
 import { ACCESS_TYPE, REFRESH_TYPE } from '../src/tokens.js'
@@ -34,10 +35,24 @@ t.test('token service', async (t) => {
     t.match(await server.token({ ...ALICE, audience: 'bob/other' }), { status: 400, body: { error: 'invalid_target' } })
   })
 
-  t.test('repeated failures for one account are slowed down, other accounts are not', async (t) => {
-    for (let i = 0; i < 5; i++) await server.token({ grant_type: 'password', username: 'bob', password: 'wrong' })
-    t.match(await server.token({ grant_type: 'password', username: 'bob', password: 'bob password 1' }), { status: 429, body: { error: 'slow_down' } })
+  t.test('repeated failures for one account from one address are slowed down; other accounts and addresses are not', async (t) => {
+    for (let i = 0; i < 3; i++) await server.token({ grant_type: 'password', username: 'bob', password: 'wrong' })
+    const res = await request(`${server.url}${PATHS.token}`, { method: 'POST', dispatcher: server.dispatcher, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'password', username: 'bob', password: 'bob password 1' }).toString() })
+    t.equal(res.statusCode, 429)
+    t.equal(res.headers['retry-after'], '1')
+    t.match(await res.body.json(), { error: 'slow_down', message: /for this account from this address; try again in 1 s/ })
     t.equal((await server.token(ALICE)).status, 200)
+    // The TCP peer is the source: 127.0.0.2 is another address, whatever X-Forwarded-For says.
+    const elsewhere = new Agent({ localAddress: '127.0.0.2', connect: { ca: server.identity.caPem } })
+    t.teardown(async () => { await elsewhere.close() })
+    const fromElsewhere = await request(`${server.url}${PATHS.token}`, { method: 'POST', dispatcher: elsewhere, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'password', username: 'bob', password: 'bob password 1' }).toString() })
+    t.equal(fromElsewhere.statusCode, 200)
+    await fromElsewhere.body.dump()
+    const forwarded = await request(`${server.url}${PATHS.token}`, { method: 'POST', dispatcher: server.dispatcher, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.1' }, body: new URLSearchParams({ grant_type: 'password', username: 'bob', password: 'bob password 1' }).toString() })
+    t.equal(forwarded.statusCode, 429, 'X-Forwarded-For is not believed')
+    await forwarded.body.dump()
+    const refused = server.logLines().filter((l) => l.msg === 'login refused')
+    t.match(refused.at(-1), { account: 'bob', source: '127.0.0.1', reason: 'throttled', scope: 'account-source' })
   })
 
   t.test('refresh grant returns a new access token; an access token is no refresh token', async (t) => {
