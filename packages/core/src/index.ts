@@ -9,7 +9,7 @@ export { describeUpstreamError, type UpstreamFailure } from './forward/upstream-
 export { unixSocketUpstream, openSocket, STREAM_POOL_OPTIONS, TCP_KEEPALIVE_MS, type Upstream } from './forward/upstream.js'
 export { forwardRequest, hasRequestBody, type ForwardOutcome, type ForwardRequestOptions } from './forward/request.js'
 export { forwardUpgrade, isDockerUpgrade, type UpgradeOutcome } from './forward/upgrade.js'
-export { DOCKER_SERVER_OPTIONS, serveDockerApi, type DockerServerHooks } from './forward/docker-server.js'
+export { DOCKER_SERVER_OPTIONS, HALF_CLOSED_IDLE_MS, serveDockerApi, type DockerServerHooks } from './forward/docker-server.js'
 export { RESERVED_PREFIX, PATHS, type AccessClaims } from './protocol.js'
 export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAccountStore, validAccountName, validRoleName, LEGACY_USER_ROLE, MIN_PASSWORD_LENGTH, type Account, type AccountStore } from './accounts.js'
 export * from './engine/index.js'
