@@ -33,11 +33,11 @@ export interface RawSocket {
 /** Opens a half-open connection to `target`. */
 export async function openRaw (target: RawTarget): Promise<RawSocket> {
   const socket = target.kind === 'tls'
-    ? tls.connect({ host: '127.0.0.1', port: target.port, ca: target.ca, servername: 'localhost', allowHalfOpen: true })
+    ? tls.connect({ host: '127.0.0.1', port: target.port, ca: target.ca, servername: 'localhost', allowHalfOpen: true } as tls.ConnectionOptions)
     : target.kind === 'tcp'
       ? net.connect({ host: '127.0.0.1', port: target.port, allowHalfOpen: true })
       : net.connect({ path: target.path, allowHalfOpen: true })
-  let data = Buffer.alloc(0)
+  let data: Buffer = Buffer.alloc(0)
   let ended = false
   socket.on('data', (c: Buffer) => { data = Buffer.concat([data, c]) })
   socket.on('error', () => {})
