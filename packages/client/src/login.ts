@@ -108,7 +108,8 @@ export async function requestTokens (endpoints: readonly string[], pin: string, 
     if (body.error === 'invalid_grant') {
       throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(grant.grant_type === 'password' ? `wrong username or password for ${swarm} (${why})` : `the saved login is no longer valid (${why})`)
     }
-    if (body.error === 'slow_down') throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(`too many failed attempts; wait a minute and try again (${why})`)
+    // The server says how long to wait (its message, and Retry-After): per account and address, per address, or a busy queue.
+    if (body.error === 'slow_down') throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(why.replace(/^swarmgate: /, ''))
     if (body.error === 'invalid_target') throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(`${endpoint} is not the swarm ${swarm} (${why}); check the name and --endpoint`)
     throw errors.SG_ERR_CLIENT_LOGIN_FAILED(`${endpoint} answered ${status}: ${why}`)
   }
