@@ -10,7 +10,7 @@ import https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hashPassword, newStamp } from '../../packages/core/src/accounts.js'
-import { dockerJson, LABEL_ARGS, programImage, runDocker, TEST_LABEL_PAIR, useEngine, waitFor, type RunResult } from '../testbed/index.js'
+import { dockerJson, ENGINE_SOCKET, LABEL_ARGS, programImage, run, runDocker, TEST_LABEL_PAIR, useEngine, waitFor, type RunResult } from '../testbed/index.js'
 import { clearRegistrations, swarmgateObjects, type StepOptions } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy'] })
@@ -73,6 +73,19 @@ async function callProxy (method: string, path: string, headers: Record<string, 
   })
 }
 
+/** The labels of secret `name`, changed by `change` through the engine API (the CLI cannot). */
+async function relabelSecret (name: string, change: (labels: Record<string, string>) => Record<string, string>): Promise<void> {
+  const [secret] = await dockerJson<Array<{ ID: string, Version: { Index: number }, Spec: { Name: string, Labels: Record<string, string> } }>>(['secret', 'inspect', name])
+  if (secret === undefined) throw new Error(`no secret ${name}`)
+  const url = `http://localhost/v1.41/secrets/${secret.ID}/update?version=${secret.Version.Index}`
+  const r = await run('curl', ['-sf', '--unix-socket', ENGINE_SOCKET, '-X', 'POST', '-H', 'Content-Type: application/json', '--data-binary', '@-', url], { input: JSON.stringify({ ...secret.Spec, Labels: change(secret.Spec.Labels) }) })
+  if (r.code !== 0) throw new Error(`relabelling ${name} failed: ${r.stderr}`)
+}
+
+async function secretLabel (name: string, label: string): Promise<string> {
+  return (await runDocker(['secret', 'inspect', name, '--format', `{{index .Spec.Labels "${label}"}}`])).stdout.trim()
+}
+
 t.before(async () => {
   await clearRegistrations((line) => t.comment(line))
 })
@@ -87,14 +100,18 @@ t.test('a store written before roles: its "user" accounts become operators on th
   t.equal(created.code, 0, created.stderr)
   const mount = await runDocker(['service', 'update', '--quiet', '--secret-rm', 'swarmgate-accounts-v1', '--secret-add', 'source=swarmgate-accounts-v2,target=swarmgate-accounts,mode=0400', SERVICE], { timeoutMs: 180_000 })
   t.equal(mount.code, 0, mount.stderr)
+  // Nor did it label the identity secrets with the component server-proxy protects.
+  await relabelSecret('swarmgate-signing-keys-v1', ({ 'io.swarmgate.component': _, ...rest }) => rest)
+  t.equal(await secretLabel('swarmgate-signing-keys-v1', 'io.swarmgate.component'), '')
 
   const again = await registration([])
   t.equal(again.code, 0, again.stderr)
   t.match(again.stdout, /^Migrated 2 accounts from the old role "user" to "operator": bob, carol\.\nSuccessfully registered the swarm as /)
   const ls = await registration(['users', 'ls'])
   t.equal(ls.stdout, 'NAME   ROLE      STATE\nalice  owner     active\nbob    operator  active\ncarol  operator  active\n')
-  const label = await runDocker(['secret', 'inspect', 'swarmgate-accounts-v3', '--format', '{{index .Spec.Labels "io.swarmgate.roles"}}'])
-  t.equal(label.stdout.trim(), 'named', 'the migrated store is not read for migration again')
+  t.equal(await secretLabel('swarmgate-accounts-v3', 'io.swarmgate.roles'), 'named', 'the migrated store is not read for migration again')
+  t.equal(await secretLabel('swarmgate-signing-keys-v1', 'io.swarmgate.component'), 'server-proxy', 'the old secret is labelled, so server-proxy protects it')
+  t.equal(await secretLabel('swarmgate-ca-key-v1', 'io.swarmgate.component'), 'registration')
 })
 
 t.test('users add --role, set-role and ls; unknown roles and the last owner are refused', async (t) => {

@@ -44,14 +44,30 @@ export function newest (secrets: IdentitySecrets, kind: SecretKind): IdentitySec
   return secrets.get(kind)?.[0]
 }
 
+/**
+ * The component label is what server-proxy protects from non-owners (mounting swarmgate's secrets
+ * into a service of their own); the CA key is registration's alone.
+ */
+function componentOf (kind: SecretKind): string {
+  return SECRET_KINDS[kind].target === undefined ? 'registration' : 'server-proxy'
+}
+
+/**
+ * Gives `secret` the component label when a registration from before authorization made it
+ * without; a secret's labels are the one part of it the engine lets change.
+ */
+export async function labelComponent (engine: EngineClient, secret: IdentitySecret): Promise<void> {
+  if (secret.labels[LABELS.component] !== undefined) return
+  const path = `/secrets/${encodeURIComponent(secret.id)}`
+  const current = JSON.parse((await engine.call('GET', path)).toString('utf8')) as { Version: { Index: number }, Spec: { Name: string, Labels?: Labels } }
+  await engine.call('POST', `${path}/update`, { query: { version: current.Version.Index }, body: { ...current.Spec, Labels: { ...current.Spec.Labels, [LABELS.component]: componentOf(secret.kind) } } })
+}
+
 /** Creates the next version of `kind` holding `content`. */
 export async function createVersion (engine: EngineClient, secrets: IdentitySecrets, kind: SecretKind, content: string, labels: Labels): Promise<IdentitySecret> {
   const version = (newest(secrets, kind)?.version ?? 0) + 1
   const name = secretName(kind, version)
-  // The component label is what server-proxy protects from non-owners (mounting swarmgate's
-  // secrets into a service of their own); the CA key is registration's alone.
-  const component = SECRET_KINDS[kind].target === undefined ? 'registration' : 'server-proxy'
-  const all = { ...labels, [LABELS.component]: component, [LABELS.kind]: kind, [LABELS.version]: String(version) }
+  const all = { ...labels, [LABELS.component]: componentOf(kind), [LABELS.kind]: kind, [LABELS.version]: String(version) }
   const id = await engine.createSecret(name, content, all)
   return { id, name, kind, version, labels: all }
 }

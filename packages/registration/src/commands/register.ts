@@ -17,7 +17,7 @@ import { errors } from '../errors.js'
 import { createCa, createServerCert, createSigningKeySet } from '../identity/index.js'
 import { DEFAULT_PORT, LABELS } from '../names.js'
 import { currentPolicy, currentSecret, readState, type RegistrationState } from '../registration-state.js'
-import { createVersion, type IdentitySecret } from '../secrets.js'
+import { createVersion, labelComponent, type IdentitySecret } from '../secrets.js'
 import { readSecrets } from '../secret-reader.js'
 import { readServerProxySettings, type ServerProxySettings } from '../service-spec.js'
 
@@ -114,6 +114,7 @@ export async function register (ctx: Context): Promise<void> {
     ? await migratedAccounts(ctx, state, accounts as IdentitySecret, swarmName)
     : { secret: await createAccountsVersion(ctx, state, await storeWith(owner.username, owner.password, 'owner'), swarmName), report: undefined }
   keep.push(accountSecret)
+  for (const secret of keep) await labelComponent(engine, secret)
 
   await deploy(ctx, state, {
     swarmName,
