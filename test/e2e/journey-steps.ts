@@ -5,10 +5,11 @@
  */
 import tls from 'node:tls'
 import { fingerprintOf } from '../../packages/core/src/tls-pin.js'
-import { bridgeHost, LABEL_ARGS, programImage, runDocker, TEST_LABEL, waitFor, type RunResult } from '../testbed/index.js'
+import { bridgeHost, LABEL_ARGS, programImage, runDocker, TEST_LABEL_PAIR, waitFor, type RunResult } from '../testbed/index.js'
 
 /** `--label io.swarmgate.test=true` for registration and client, which put it on what they create. */
-const LABEL_FLAG = ['--label', `${TEST_LABEL}=true`]
+// This test process's mark: the test bed's clean-up of another file must not take our objects.
+const LABEL_FLAG = ['--label', TEST_LABEL_PAIR]
 function mountSocket (opts: StepOptions): string[] {
   return ['-v', `${opts.socket ?? '/var/run/docker.sock'}:/var/run/docker.sock`]
 }
@@ -79,7 +80,7 @@ export async function servedCaFingerprint (host: string, port: number): Promise<
 /** The swarmgate objects registration and client make that are still on the engine. */
 export async function swarmgateObjects (): Promise<string[]> {
   const out: string[] = []
-  for (const [kind, filter] of [['service', 'name=swarmgate-'], ['secret', 'name=swarmgate-'], ['network', 'name=swarmgate-server-proxy-network']] as const) {
+  for (const [kind, filter] of [['service', 'name=swarmgate-'], ['secret', 'name=swarmgate-'], ['config', 'name=swarmgate-'], ['network', 'name=swarmgate-server-proxy-network']] as const) {
     const r = await runDocker([kind, 'ls', '--filter', filter, '--format', '{{.Name}}'])
     out.push(...r.stdout.split('\n').filter((l) => l.trim() !== '').map((n) => `${kind} ${n}`))
   }
