@@ -10,6 +10,7 @@ import { errors } from './errors.js'
 import { LABELS, NETWORK_NAME, type SecretKind } from './names.js'
 import { removePolicyConfig, type PolicyConfig } from './policy-configs.js'
 import { Progress } from './progress.js'
+import { pinImage } from './image-pin.js'
 import { currentPolicy, currentSecret, type RegistrationState } from './registration-state.js'
 import { removeOtherVersions, type IdentitySecret } from './secrets.js'
 import { readServerProxySettings, serverProxySpec, type ServerProxySettings } from './service-spec.js'
@@ -34,7 +35,7 @@ async function ensureNetwork (engine: EngineClient, ctx: Context, swarmName: str
 export async function deploy (ctx: Context, state: RegistrationState, d: Deployment): Promise<void> {
   const { engine } = ctx
   await ensureNetwork(engine, ctx, d.swarmName)
-  const spec = serverProxySpec({ ...d, labels: ctx.labels })
+  const spec = serverProxySpec({ ...d, imageRef: await pinImage(engine, d.image), labels: ctx.labels })
   let serviceId: string
   if (state.service === undefined) {
     ctx.stderr.write(`Creating service ${spec.Name} (${d.image}) on every manager\n`)

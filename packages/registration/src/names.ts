@@ -26,6 +26,8 @@ export const LABELS = {
   endpoints: 'io.swarmgate.endpoints',
   /** On the service: "true" when the endpoints came from --endpoint (kept on later runs), else they follow the managers. */
   endpointsGiven: 'io.swarmgate.endpoints-given',
+  /** On the service: the image registration was given; the tasks run it pinned to a digest or ID (image-pin.ts). */
+  image: 'io.swarmgate.image',
   /** On the TLS certificate secret: the names and addresses it is valid for, comma-separated. */
   sans: 'io.swarmgate.sans',
   /**

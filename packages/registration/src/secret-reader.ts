@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import type { EngineClient, Labels } from '@swarmgate/core'
 import { errors } from './errors.js'
+import { pinImage } from './image-pin.js'
 import { LABELS } from './names.js'
 import type { IdentitySecret } from './secrets.js'
 import { waitFor } from './wait.js'
@@ -30,7 +31,8 @@ export async function readSecrets (engine: EngineClient, secrets: readonly Ident
     Labels: labels,
     TaskTemplate: {
       ContainerSpec: {
-        Image: opts.image,
+        // It mounts the swarm's secrets: the image's content, not a tag anyone could move.
+        Image: await pinImage(engine, opts.image),
         Labels: labels,
         // Stays up, doing nothing, until the service is removed.
         Command: ['node', '-e', 'setInterval(() => {}, 3600e3)'],

@@ -27,6 +27,8 @@ export interface ServerProxySettings {
 }
 
 export interface ServerProxyOptions extends ServerProxySettings {
+  /** What the tasks run: `image` pinned to its digest or ID (image-pin.ts). */
+  readonly imageRef: string
   /** The secrets to mount, one per kind that has a target. */
   readonly secrets: readonly IdentitySecret[]
   /** The policy document to mount; none: the built-in roles apply. */
@@ -66,7 +68,7 @@ export function readServerProxySettings (spec: ServiceSpec): ServerProxySettings
   const ttl = spec.TaskTemplate.ContainerSpec.Env?.find((e) => e.startsWith('SWARMGATE_TOKEN_TTL='))
   return {
     swarmName,
-    image: spec.TaskTemplate.ContainerSpec.Image,
+    image: labels[LABELS.image] ?? spec.TaskTemplate.ContainerSpec.Image,
     port,
     endpoints: (labels[LABELS.endpoints] ?? '').split(',').filter((e) => e !== ''),
     endpointsGiven: labels[LABELS.endpointsGiven] === 'true',
@@ -88,10 +90,10 @@ export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
   })
   return {
     Name: SERVICE_NAME,
-    Labels: { ...labels, [LABELS.fingerprint]: opts.fingerprint, [LABELS.endpoints]: opts.endpoints.join(','), [LABELS.endpointsGiven]: String(opts.endpointsGiven) },
+    Labels: { ...labels, [LABELS.fingerprint]: opts.fingerprint, [LABELS.endpoints]: opts.endpoints.join(','), [LABELS.endpointsGiven]: String(opts.endpointsGiven), [LABELS.image]: opts.image },
     TaskTemplate: {
       ContainerSpec: {
-        Image: opts.image,
+        Image: opts.imageRef,
         Labels: labels,
         Env: env,
         Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }],

@@ -17,8 +17,11 @@ function secret (kind: IdentitySecret['kind'], version: number): IdentitySecret 
 }
 
 t.test('the service is global on managers, socket mounted, secrets under their targets, port in host mode', async (t) => {
-  const spec = serverProxySpec({ ...settings, labels: { 'io.swarmgate.test': 'true' }, secrets: [secret('signing-keys', 1), secret('accounts', 3), secret('ca-key', 1), secret('tls-cert', 2), secret('tls-key', 2)], policy: undefined })
+  const pinned = `sha256:${'b'.repeat(64)}`
+  const spec = serverProxySpec({ ...settings, imageRef: pinned, labels: { 'io.swarmgate.test': 'true' }, secrets: [secret('signing-keys', 1), secret('accounts', 3), secret('ca-key', 1), secret('tls-cert', 2), secret('tls-key', 2)], policy: undefined })
   t.equal(spec.Name, 'swarmgate-server-proxy')
+  t.equal(spec.TaskTemplate.ContainerSpec.Image, pinned, 'the tasks run the image pinned to its content, not a tag')
+  t.equal(readServerProxySettings(spec)?.image, settings.image, 'the settings keep the name registration was given')
   t.same(spec.Mode, { Global: {} })
   t.same(spec.TaskTemplate.Placement?.Constraints, ['node.role==manager'])
   t.same(spec.TaskTemplate.Networks, [{ Target: 'swarmgate-server-proxy-network' }])
@@ -40,14 +43,14 @@ t.test('the service is global on managers, socket mounted, secrets under their t
 })
 
 t.test('the settings read back from a service are the ones it was made with', async (t) => {
-  const spec = serverProxySpec({ ...settings, labels: {}, secrets: [], policy: undefined })
+  const spec = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], policy: undefined })
   t.same(readServerProxySettings(spec), settings)
-  t.same(readServerProxySettings(serverProxySpec({ ...settings, tokenTtl: undefined, endpointsGiven: false, labels: {}, secrets: [], policy: undefined })), { ...settings, tokenTtl: undefined, endpointsGiven: false })
+  t.same(readServerProxySettings(serverProxySpec({ ...settings, imageRef: settings.image, tokenTtl: undefined, endpointsGiven: false, labels: {}, secrets: [], policy: undefined })), { ...settings, tokenTtl: undefined, endpointsGiven: false })
   t.equal(readServerProxySettings({ ...spec, Labels: {} }), undefined, 'a service registration did not make')
 })
 
 t.test('a policy document is mounted as a config at /run/swarmgate/policy.yaml, and SWARMGATE_POLICY names it', async (t) => {
-  const spec = serverProxySpec({ ...settings, labels: {}, secrets: [], policy: { id: 'cfg-id', name: 'swarmgate-policy-v2', version: 2 } })
+  const spec = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], policy: { id: 'cfg-id', name: 'swarmgate-policy-v2', version: 2 } })
   const c = spec.TaskTemplate.ContainerSpec
   t.same(c.Configs, [{ File: { Name: '/run/swarmgate/policy.yaml', UID: '0', GID: '0', Mode: 0o444 }, ConfigID: 'cfg-id', ConfigName: 'swarmgate-policy-v2' }])
   t.same(c.Env?.at(-1), 'SWARMGATE_POLICY=/run/swarmgate/policy.yaml')

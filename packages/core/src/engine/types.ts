@@ -174,6 +174,8 @@ export interface Volume {
 export interface Image {
   readonly Id: string
   readonly RepoTags?: readonly string[]
+  /** `name@sha256:...` for each registry the image was pulled from or pushed to. */
+  readonly RepoDigests?: readonly string[]
 }
 
 /** Filters as the engine takes them: `{ label: ['k=v'], name: ['x'] }`. */
