@@ -16,7 +16,9 @@ import { rawCall } from '../harness/raw-call.js'
 useEngine(t)
 
 let chain: Chain
-t.before(async () => { chain = await startChain() })
+// A web UI the user runs on purpose, let through by name: client-proxy refuses every other page.
+const UI_ORIGIN = 'http://ui.example'
+t.before(async () => { chain = await startChain({ clientProxyArgs: ['--allow-origin', UI_ORIGIN] }) })
 t.teardown(async () => {
   logsOnFailure(t, chain)
   await chain?.close()
@@ -78,7 +80,8 @@ t.test('attach over a WebSocket (/containers/{id}/attach/ws), as web UIs use it'
   const name = `sg-conf-ws-${randomBytes(4).toString('hex')}`
   await docker(['run', '-d', '-i', ...CONTAINER_ARGS, '--name', name, BUSYBOX_IMAGE, 'cat'])
   t.teardown(async () => { await docker(['rm', '-f', name]).catch(() => {}) })
-  const ws = new WebSocket(`${chain.dockerHost.replace(/^tcp:/, 'ws:')}/containers/${name}/attach/ws?stream=1&stdin=1&stdout=1`)
+  // A browser's WebSocket sends its page's Origin (and Sec-Fetch-Mode, as undici's does too).
+  const ws = new WebSocket(`${chain.dockerHost.replace(/^tcp:/, 'ws:')}/containers/${name}/attach/ws?stream=1&stdin=1&stdout=1`, { headers: { origin: UI_ORIGIN } })
   ws.binaryType = 'arraybuffer'
   let received = ''
   const echoed = new Promise<void>((resolve, reject) => {

@@ -37,6 +37,8 @@ export interface ChainOptions {
    * A test that needs what only the owner may do asks for it and says why.
    */
   readonly role?: string
+  /** More client-proxy flags (`--allow-origin` for a web UI's origin). */
+  readonly clientProxyArgs?: readonly string[]
 }
 
 export interface TokenResponse {
@@ -122,7 +124,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
         : ['--username', ACCOUNT.name, '--password-file', await secretFile(identity, 'password', ACCOUNT.password)]
       client = await startProxyProcess('client-proxy', [
         '--host', '127.0.0.1', '--port', '0', '--socket', join(identity.dir, 'docker.sock'), '--swarm', swarm,
-        '--endpoint', `127.0.0.1:${server.port}`, '--fingerprint', identity.fingerprint, ...credentialArgs
+        '--endpoint', `127.0.0.1:${server.port}`, '--fingerprint', identity.fingerprint, ...credentialArgs, ...(opts.clientProxyArgs ?? [])
       ], opts.processes)
       started.push(client)
       const health = `http://127.0.0.1:${client.port}/_swarmgate/v1/health`
