@@ -154,11 +154,11 @@ export class DockerHubClient {
         signal
       })
       if (res.statusCode === 429) {
-        res.body.destroy()
+        await res.body.dump()
         return { ok: false, code: 'rate-limited', retryAfterSeconds: retryAfterSeconds(res.headers, Date.now()) }
       }
       if (res.statusCode >= 500) {
-        res.body.destroy()
+        await res.body.dump()
         return { ok: false, code: 'unavailable', reason: `Docker Hub answered ${res.statusCode}` }
       }
       return { status: res.statusCode, body: await readJson(res.body) }
@@ -197,7 +197,8 @@ async function readJson (body: Dispatcher.ResponseData['body']): Promise<Record<
   let size = 0
   for await (const chunk of body) {
     size += (chunk as Buffer).length
-    if (size > MAX_BODY_BYTES) { body.destroy(); return {} }
+    // undici reports the destruction as an error on the stream: nobody else is listening for it.
+    if (size > MAX_BODY_BYTES) { body.on('error', () => {}).destroy(); return {} }
     chunks.push(chunk as Buffer)
   }
   try {
