@@ -2,7 +2,8 @@
 // inside tmux, and the test types the username and password with send-keys and reads the screen.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { docker, programImage, run, runChecked, TEST_LABEL, useEngine, waitFor } from '../testbed/index.js'
+import { docker, programImage, TEST_LABEL_PAIR, useEngine, waitFor } from '../testbed/index.js'
+import { tmux } from '../harness/tmux.js'
 import { clearRegistrations, exportedHost, parseClientCommand, registration, swarmgateObjects } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
@@ -18,11 +19,11 @@ t.before(async () => {
 
 /** Runs `command` in a new tmux window of the test's session; the shell stays to show the exit status. */
 async function terminal (command: string): Promise<void> {
-  await runChecked('tmux', ['new-session', '-d', '-s', session, '-x', '250', '-y', '50', `${command}; echo "EXIT=$?"; sleep 600`])
+  await tmux(['new-session', '-d', '-s', session, '-x', '250', '-y', '50', `${command}; echo "EXIT=$?"; sleep 600`])
 }
 
 async function screen (): Promise<string> {
-  return (await runChecked('tmux', ['capture-pane', '-p', '-J', '-S', '-200', '-t', session])).replace(/\s+$/gm, '')
+  return (await tmux(['capture-pane', '-p', '-J', '-S', '-200', '-t', session])).replace(/\s+$/gm, '')
 }
 
 /** Waits until the screen shows `what` (trailing blanks are trimmed); fails at once if the program ended without. */
@@ -38,14 +39,14 @@ async function waitForScreen (what: RegExp): Promise<string> {
 }
 
 async function type (text: string): Promise<void> {
-  await runChecked('tmux', ['send-keys', '-t', session, '-l', text])
-  await runChecked('tmux', ['send-keys', '-t', session, 'Enter'])
+  await tmux(['send-keys', '-t', session, '-l', text])
+  await tmux(['send-keys', '-t', session, 'Enter'])
 }
 
-t.afterEach(async () => { await run('tmux', ['kill-session', '-t', session]) })
+t.afterEach(async () => { await tmux(['kill-session', '-t', session]).catch(() => {}) })
 
 const DOCKER = `env DOCKER_HOST=unix:///var/run/docker.sock docker`
-const labelled = `--label ${TEST_LABEL}=true`
+const labelled = `--label ${TEST_LABEL_PAIR}`
 let swarmId: string
 let fingerprint: string
 

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { dockerEnv } from '../testbed/docker.js'
 
 export interface DockerProcess {
   readonly pid: number
@@ -23,8 +24,7 @@ export interface DockerProcess {
 
 /** Starts `docker args` against `host`; stdin stays open (write to child.stdin) unless `input` is given. */
 export function spawnDocker (host: string, args: readonly string[], opts: { env?: Record<string, string>, input?: string } = {}): DockerProcess {
-  const { DOCKER_CONTEXT: _context, ...env } = process.env
-  const child = spawn('docker', args, { env: { ...env, DOCKER_HOST: host, DOCKER_BUILDKIT: '0', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn('docker', args, { env: dockerEnv({ host, ...(opts.env === undefined ? {} : { env: opts.env }) }), stdio: ['pipe', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })

@@ -10,8 +10,18 @@ import { setTimeout as sleep } from 'node:timers/promises'
 const SERVER = `swarmgate-test-${process.pid}`
 let counter = 0
 
-function tmux (args: readonly string[]): Promise<string> {
-  return runChecked('tmux', ['-L', SERVER, ...args], { timeoutMs: 10_000 })
+/**
+ * Runs tmux on this test process's own server. A session started just as the last one's server is
+ * exiting meets "server exited unexpectedly" (seen on a loaded machine): started once more then.
+ */
+export async function tmux (args: readonly string[]): Promise<string> {
+  try {
+    return await runChecked('tmux', ['-L', SERVER, ...args], { timeoutMs: 10_000 })
+  } catch (err) {
+    if (args[0] !== 'new-session' || !/server exited unexpectedly/.test((err as Error).message)) throw err
+    await sleep(200)
+    return await runChecked('tmux', ['-L', SERVER, ...args], { timeoutMs: 10_000 })
+  }
 }
 
 /** Quotes `s` for sh. */
