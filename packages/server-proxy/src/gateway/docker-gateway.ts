@@ -19,7 +19,7 @@ import type { AccessCache } from '../access-cache.js'
 import { ACCESS_TYPE, verifyToken, type TokenSettings } from '../tokens.js'
 import { errors } from '../errors.js'
 import { EngineFacts } from './engine-facts.js'
-import { readRequestBody } from './request-body.js'
+import { discardRequestBody, readRequestBody } from './request-body.js'
 import { pinnedPath } from './pinned-path.js'
 
 const DROP = new Set(['authorization'])
@@ -119,15 +119,16 @@ export class DockerGateway {
       verdict = await this.#judge(req, withBody)
     } catch (err) {
       const refusal = asRefusal(err, log)
-      // A refused request's unread body is not read just to keep the connection.
-      sendDockerError(res, refusal.statusCode ?? 401, refusal.message, withBody ? { connection: 'close' } : {})
+      sendDockerError(res, refusal.statusCode ?? 401, refusal.message)
+      if (withBody) discardRequestBody(req)
       audit({ route: req.url, decision: 'deny', rule: refusal.code, status: refusal.statusCode })
       return
     }
     const { account, call, decision } = verdict
     const who = { account: account.name, role: account.role, route: call.route, action: call.action, decision: decisionName(decision), rule: decision.rule }
     if (!decision.allow && decision.enforced) {
-      sendDockerError(res, decision.status, decision.message, withBody && verdict.body === undefined ? { connection: 'close' } : {})
+      sendDockerError(res, decision.status, decision.message)
+      if (withBody && verdict.body === undefined) discardRequestBody(req)
       audit({ ...who, status: decision.status })
       return
     }

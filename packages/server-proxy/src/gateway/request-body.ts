@@ -35,3 +35,24 @@ export async function readRequestBody (req: IncomingMessage, limit = MAX_DECIDED
     req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onClose)
   })
 }
+
+/** How much of a refused request's unread body is read and dropped, at most, before the connection is cut. */
+export const DISCARDED_BODY_BYTES = 64 * 1024 * 1024
+const DISCARD_MS = 10_000
+
+/**
+ * Reads and drops the rest of a refused request's body, so the refusal reaches the client: a
+ * connection closed with unread data in it is reset, and a client still sending its upload would
+ * see the reset instead of the answer. Once the body has ended the connection serves the next
+ * request as usual (node:http framed it); past the bounds in bytes or time it is cut.
+ */
+export function discardRequestBody (req: IncomingMessage): void {
+  if (req.complete) return
+  let dropped = 0
+  const cut = (): void => { req.socket?.destroy() }
+  const timer = setTimeout(cut, DISCARD_MS)
+  timer.unref()
+  req.on('data', (chunk: Buffer) => { dropped += chunk.length; if (dropped > DISCARDED_BODY_BYTES) cut() })
+  req.once('close', () => clearTimeout(timer))
+  req.resume()
+}
