@@ -83,6 +83,19 @@ t.test('decisions by role, before the engine', async (t) => {
     }
   })
 
+  t.test('a refused upload gets its refusal, not a reset, and the connection serves the next call', async (t) => {
+    const before = engine.requests.length
+    const big = Buffer.alloc(6 * 1024 * 1024, 0x20)
+    big.write('{"Image":"busybox","HostConfig":{"Privileged":true}', 0)
+    big.write('}', big.length - 1)
+    for (let i = 0; i < 3; i++) {
+      const res = await call(operator, 'POST', '/v1.41/containers/create', big.toString())
+      t.equal(res.status, 413, `attempt ${i + 1}`)
+      t.equal((await call(operator, 'GET', '/v1.41/containers/json')).status, 200)
+    }
+    t.equal(engine.requests.length, before + 3, 'only the three lists reached the engine')
+  })
+
   t.test('a viewer reads, and may not exec, attach or change anything', async (t) => {
     t.equal((await call(viewer, 'GET', '/v1.41/containers/json')).status, 200)
     for (const [method, path] of [['POST', '/containers/x/exec'], ['POST', '/containers/x/kill'], ['GET', '/containers/x/export'], ['GET', '/swarm'], ['POST', '/v1.41/containers/create']] as const) {
