@@ -24,6 +24,9 @@ import { answerClientError, writeDockerErrorToSocket } from './docker-error.js'
  */
 export const HALF_CLOSED_IDLE_MS = 10_000
 
+/** How long an answer may still be under way after its client's FIN before it is taken as abandoned. */
+export const ANSWER_GRACE_MS = 1_000
+
 /** Options for http(s).createServer that every Docker API listener takes. */
 export const DOCKER_SERVER_OPTIONS = { maxHeaderSize: MAX_HEADER_BYTES } as const
 
@@ -64,11 +67,20 @@ export function serveDockerApi<S extends http.Server> (server: S, hooks: DockerS
     socket.allowHalfOpen = true
     socket.once('end', () => {
       if (hijacked.has(socket) || socket.destroyed) return
-      // An answer already under way when the client closes is one it has stopped waiting for
-      // (ctrl-C on logs -f; dockerd cancels the call at EOF too): cut it at once, so the engine
-      // call ends and no socket waits in CLOSE-WAIT. One not yet begun is answered.
-      if ((socket as net.Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent === true) socket.destroy()
-      else socket.setTimeout(HALF_CLOSED_IDLE_MS, () => { if (!hijacked.has(socket)) socket.destroy() })
+      // Calls the client sent before its FIN are still answered, pipelined ones included. An
+      // answer still under way a moment later is one it has stopped waiting for (ctrl-C on
+      // logs -f; dockerd cancels the call at EOF too): cut, so the engine call ends and no
+      // socket waits in CLOSE-WAIT. A half-closed connection that stays silent is cut as well.
+      let last: unknown
+      const check = (): void => {
+        if (socket.destroyed || hijacked.has(socket)) return
+        const current = (socket as net.Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage ?? undefined
+        if (current !== undefined && current === last && current.headersSent === true) { socket.destroy(); return }
+        last = current
+        setTimeout(check, ANSWER_GRACE_MS).unref()
+      }
+      check()
+      socket.setTimeout(HALF_CLOSED_IDLE_MS, () => { if (!hijacked.has(socket)) socket.destroy() })
     })
   })
   return server
