@@ -3,11 +3,11 @@ import { Admission } from '../../src/connections/admission.js'
 
 t.test('each source may hold up to its cap; others still get in', async (t) => {
   const a = new Admission({ perSource: 2, total: 10 })
-  t.equal(a.admit('10.0.0.1'), 'admitted')
-  t.equal(a.admit('10.0.0.1'), 'admitted')
-  t.equal(a.admit('10.0.0.1'), 'per-source', 'the third from one source is refused')
-  t.equal(a.admit('10.0.0.2'), 'admitted', 'another source is not affected')
-  t.equal(a.held('10.0.0.1'), 2, 'a refused connection is not counted')
+  t.equal(a.admit('192.0.2.1'), 'admitted')
+  t.equal(a.admit('192.0.2.1'), 'admitted')
+  t.equal(a.admit('192.0.2.1'), 'per-source', 'the third from one source is refused')
+  t.equal(a.admit('192.0.2.2'), 'admitted', 'another source is not affected')
+  t.equal(a.held('192.0.2.1'), 2, 'a refused connection is not counted')
   t.equal(a.total, 3)
 })
 

@@ -44,41 +44,41 @@ t.test('delays double from the first failure past the free ones, up to the cap',
 
 t.test('delays grow per account and source', async (t) => {
   play(t, [
-    fail(0, 'alice', '10.0.0.1'),
-    fail(0, 'alice', '10.0.0.1'),
-    fail(0, 'alice', '10.0.0.1', ['account-source', 1_000]),
-    fail(999, 'alice', '10.0.0.1', ['account-source', 1]),
-    fail(1_000, 'alice', '10.0.0.1'),
-    fail(2_000, 'alice', '10.0.0.1', ['account-source', 1_000]),
-    fail(3_000, 'alice', '10.0.0.1'),
-    fail(7_000, 'alice', '10.0.0.1'),
-    fail(15_000, 'alice', '10.0.0.1'),
-    fail(15_000, 'alice', '10.0.0.1', ['account-source', 8_000]),
-    fail(23_000, 'alice', '10.0.0.1'),
-    fail(23_000, 'alice', '10.0.0.1', ['account-source', 8_000])
+    fail(0, 'alice', '192.0.2.1'),
+    fail(0, 'alice', '192.0.2.1'),
+    fail(0, 'alice', '192.0.2.1', ['account-source', 1_000]),
+    fail(999, 'alice', '192.0.2.1', ['account-source', 1]),
+    fail(1_000, 'alice', '192.0.2.1'),
+    fail(2_000, 'alice', '192.0.2.1', ['account-source', 1_000]),
+    fail(3_000, 'alice', '192.0.2.1'),
+    fail(7_000, 'alice', '192.0.2.1'),
+    fail(15_000, 'alice', '192.0.2.1'),
+    fail(15_000, 'alice', '192.0.2.1', ['account-source', 8_000]),
+    fail(23_000, 'alice', '192.0.2.1'),
+    fail(23_000, 'alice', '192.0.2.1', ['account-source', 8_000])
   ])
 })
 
 t.test('delays grow per source whatever the account', async (t) => {
   play(t, [
-    fail(0, 'u1', '10.0.0.2'),
-    fail(0, 'u2', '10.0.0.2'),
-    fail(0, 'u3', '10.0.0.2'),
-    fail(0, 'u4', '10.0.0.2'),
-    fail(0, 'u5', '10.0.0.2', ['source', 1_000]),
-    fail(1_000, 'u5', '10.0.0.2'),
-    fail(1_000, 'u6', '10.0.0.2', ['source', 2_000]),
-    fail(1_000, 'u6', '10.0.0.3'),
-    fail(3_000, 'u6', '10.0.0.2')
+    fail(0, 'u1', '192.0.2.2'),
+    fail(0, 'u2', '192.0.2.2'),
+    fail(0, 'u3', '192.0.2.2'),
+    fail(0, 'u4', '192.0.2.2'),
+    fail(0, 'u5', '192.0.2.2', ['source', 1_000]),
+    fail(1_000, 'u5', '192.0.2.2'),
+    fail(1_000, 'u6', '192.0.2.2', ['source', 2_000]),
+    fail(1_000, 'u6', '192.0.2.3'),
+    fail(3_000, 'u6', '192.0.2.2')
   ])
 })
 
 t.test('another source for the same account is not slowed by a guesser', async (t) => {
   const steps: Step[] = []
-  // The guesser keeps the account at the cap from 10.0.0.1, the only attempts the throttle lets through.
-  for (const at of [0, 0, 1_000, 3_000, 7_000, 15_000, 23_000, 31_000]) steps.push(fail(at, 'alice', '10.0.0.1'))
-  steps.push(fail(31_000, 'alice', '10.0.0.1', ['account-source', 8_000]))
-  steps.push(login(31_000, 'alice', '10.0.0.9'), login(31_000, 'alice', '10.0.0.9'), fail(31_000, 'alice', '10.0.0.9'), login(31_000, 'alice', '10.0.0.9'))
+  // The guesser keeps the account at the cap from 192.0.2.1, the only attempts the throttle lets through.
+  for (const at of [0, 0, 1_000, 3_000, 7_000, 15_000, 23_000, 31_000]) steps.push(fail(at, 'alice', '192.0.2.1'))
+  steps.push(fail(31_000, 'alice', '192.0.2.1', ['account-source', 8_000]))
+  steps.push(login(31_000, 'alice', '192.0.2.9'), login(31_000, 'alice', '192.0.2.9'), fail(31_000, 'alice', '192.0.2.9'), login(31_000, 'alice', '192.0.2.9'))
   play(t, steps)
 })
 
@@ -88,79 +88,79 @@ t.test('an IPv6 /64 is one source, IPv4-mapped addresses are their IPv4 address'
     fail(0, 'alice', '2001:db8::2'),
     fail(0, 'alice', '2001:db8::ffff:3', ['account-source', 1_000]),
     fail(0, 'alice', '2001:db8:0:1::1'),
-    fail(0, 'alice', '10.0.0.1'),
-    fail(0, 'alice', '::ffff:10.0.0.1'),
-    fail(0, 'alice', '10.0.0.1', ['account-source', 1_000])
+    fail(0, 'alice', '192.0.2.1'),
+    fail(0, 'alice', '::ffff:192.0.2.1'),
+    fail(0, 'alice', '192.0.2.1', ['account-source', 1_000])
   ])
 })
 
 t.test('guessing spread over many sources slows every source the account has not logged in from', async (t) => {
-  const steps: Step[] = [login(0, 'alice', '10.9.9.9')]
+  const steps: Step[] = [login(0, 'alice', '203.0.113.9')]
   // Ten sources fail once each: the account's budget is spent, no source is slowed on its own.
   for (let i = 1; i <= 10; i++) steps.push(fail(1_000, 'alice', `10.0.0.${i}`))
   steps.push(
     // A new source waits the account's delay from its first refusal; asking again does not push it back.
-    fail(1_000, 'alice', '10.0.1.7', ['account', 5_000]),
-    fail(2_000, 'alice', '10.0.1.7', ['account', 4_000]),
-    fail(1_000, 'alice', '10.0.0.1', ['account', 5_000]),
-    login(1_000, 'alice', '10.9.9.9'),
-    fail(1_000, 'bob', '10.0.1.8'),
-    fail(6_000, 'alice', '10.0.1.7'),
-    fail(6_000, 'alice', '10.0.0.1', ['account', 5_000]),
-    fail(6_000, 'alice', '10.0.1.8', ['account', 10_000]),
-    fail(6_000, 'alice', '10.0.1.7', ['account', 10_000]),
+    fail(1_000, 'alice', '198.51.100.7', ['account', 5_000]),
+    fail(2_000, 'alice', '198.51.100.7', ['account', 4_000]),
+    fail(1_000, 'alice', '192.0.2.1', ['account', 5_000]),
+    login(1_000, 'alice', '203.0.113.9'),
+    fail(1_000, 'bob', '198.51.100.8'),
+    fail(6_000, 'alice', '198.51.100.7'),
+    fail(6_000, 'alice', '192.0.2.1', ['account', 5_000]),
+    fail(6_000, 'alice', '198.51.100.8', ['account', 10_000]),
+    fail(6_000, 'alice', '198.51.100.7', ['account', 10_000]),
     // Slowed, not locked: the owner on a new address gets in once the delay has passed.
-    login(16_000, 'alice', '10.0.1.8'),
-    login(16_000, 'alice', '10.0.1.8'),
-    fail(16_000, 'alice', '10.0.1.9', ['account', 10_000])
+    login(16_000, 'alice', '198.51.100.8'),
+    login(16_000, 'alice', '198.51.100.8'),
+    fail(16_000, 'alice', '198.51.100.9', ['account', 10_000])
   )
   const throttle = play(t, steps)
   t.equal(throttle.sizes.trusted, 2, 'both sources that logged in are remembered')
 })
 
 t.test('trust is remembered for a while, then the source is a stranger again', async (t) => {
-  const steps: Step[] = [login(0, 'alice', '10.9.9.9')]
+  const steps: Step[] = [login(0, 'alice', '203.0.113.9')]
   for (let i = 1; i <= 10; i++) steps.push(fail(3_000_000, 'alice', `10.0.0.${i}`))
-  steps.push(fail(3_599_999, 'alice', '10.9.9.9'), fail(3_600_000, 'alice', '10.9.9.9', ['account', 9_999]))
+  steps.push(fail(3_599_999, 'alice', '203.0.113.9'), fail(3_600_000, 'alice', '203.0.113.9', ['account', 9_999]))
   play(t, steps)
 })
 
 t.test('a key is forgotten once its window passes without an attempt', async (t) => {
   play(t, [
-    fail(0, 'alice', '10.0.0.1'),
-    fail(0, 'alice', '10.0.0.1'),
-    fail(59_999, 'alice', '10.0.0.1'),
-    fail(59_999, 'alice', '10.0.0.1', ['account-source', 2_000]),
-    fail(119_999, 'alice', '10.0.0.1'),
-    fail(119_999, 'alice', '10.0.0.1')
+    fail(0, 'alice', '192.0.2.1'),
+    fail(0, 'alice', '192.0.2.1'),
+    fail(59_999, 'alice', '192.0.2.1'),
+    fail(59_999, 'alice', '192.0.2.1', ['account-source', 2_000]),
+    fail(119_999, 'alice', '192.0.2.1'),
+    fail(119_999, 'alice', '192.0.2.1')
   ])
 })
 
 t.test('a login resets its account and source; the source keeps its failures', async (t) => {
   play(t, [
-    fail(0, 'u1', '10.0.0.1'),
-    fail(0, 'u2', '10.0.0.1'),
-    fail(0, 'alice', '10.0.0.1'),
-    fail(0, 'alice', '10.0.0.1'),
-    fail(0, 'alice', '10.0.0.1', ['account-source', 1_000]),
-    login(1_000, 'alice', '10.0.0.1'),
-    fail(1_000, 'alice', '10.0.0.1', ['source', 1_000]),
-    fail(2_000, 'alice', '10.0.0.1')
+    fail(0, 'u1', '192.0.2.1'),
+    fail(0, 'u2', '192.0.2.1'),
+    fail(0, 'alice', '192.0.2.1'),
+    fail(0, 'alice', '192.0.2.1'),
+    fail(0, 'alice', '192.0.2.1', ['account-source', 1_000]),
+    login(1_000, 'alice', '192.0.2.1'),
+    fail(1_000, 'alice', '192.0.2.1', ['source', 1_000]),
+    fail(2_000, 'alice', '192.0.2.1')
   ])
 })
 
 t.test('parallel attempts count before they are checked; unchecked ones are given back', async (t) => {
   let now = 0
   const throttle = new LoginThrottle(SETTINGS, () => now)
-  const burst = Array.from({ length: 10 }, () => throttle.admit('alice', '10.0.0.1'))
+  const burst = Array.from({ length: 10 }, () => throttle.admit('alice', '192.0.2.1'))
   t.equal(burst.filter((a) => a.admitted).length, 2, 'a burst gets the free attempts only')
   for (const a of burst) if (a.admitted) a.settle('unchecked')
-  t.equal(throttle.admit('alice', '10.0.0.1').admitted, true, 'attempts never checked do not count as failures')
+  t.equal(throttle.admit('alice', '192.0.2.1').admitted, true, 'attempts never checked do not count as failures')
   now = 1
-  const again = throttle.admit('alice', '10.0.0.1')
+  const again = throttle.admit('alice', '192.0.2.1')
   t.equal(again.admitted, true)
   if (again.admitted) { again.settle('failure'); again.settle('failure') }
-  t.equal(throttle.admit('alice', '10.0.0.1').admitted, false, 'the admitted-but-unsettled one and the double-settled one count once each')
+  t.equal(throttle.admit('alice', '192.0.2.1').admitted, false, 'the admitted-but-unsettled one and the double-settled one count once each')
 })
 
 t.test('tables stay bounded whatever names and addresses come', async (t) => {

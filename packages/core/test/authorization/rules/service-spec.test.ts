@@ -26,7 +26,7 @@ t.test('container spec: mounts, privileges, capabilities', async (t) => {
     ['an image only', '{"Image":"nginx"}', undefined],
     ['bind /etc', '{"Image":"x","Mounts":[{"Type":"bind","Source":"/etc","Target":"/x"}]}', 'no-host-bind'],
     ['bind allowlisted', '{"Image":"x","Mounts":[{"Type":"bind","Source":"/srv/data/site","Target":"/x","ReadOnly":true}]}', undefined],
-    ['volume with o=rbind', '{"Image":"x","Mounts":[{"Type":"volume","Source":"v","Target":"/v","VolumeOptions":{"DriverConfig":{"Name":"local","Options":{"type":"nfs","o":"addr=10.0.0.1,rbind","device":":/"}}}}]}', 'no-host-volume'],
+    ['volume with o=rbind', '{"Image":"x","Mounts":[{"Type":"volume","Source":"v","Target":"/v","VolumeOptions":{"DriverConfig":{"Name":"local","Options":{"type":"nfs","o":"addr=192.0.2.1,rbind","device":":/"}}}}]}', 'no-host-volume'],
     ['SELinux disabled', '{"Image":"x","Privileges":{"SELinuxContext":{"Disable":true}}}', 'no-security-opt'],
     ['SELinux type spc_t', '{"Image":"x","Privileges":{"SELinuxContext":{"Type":"spc_t"}}}', 'no-security-opt'],
     ['seccomp unconfined (API 1.44)', '{"Image":"x","Privileges":{"Seccomp":{"Mode":"unconfined"}}}', 'no-security-opt'],
