@@ -17,4 +17,5 @@ export { Prompter, readPasswordFromStdin, type TerminalInput, type PromptOptions
 export { parseSwarmName, SWARM_NAME_RULE } from './swarm-name.js'
 export { runProgram, packageVersion, type RunOptions } from './program.js'
 export { listen, untilStopSignal, probeHealth } from './service.js'
+export { REGISTRATION_LABELS } from './registration-labels.js'
 export * from './authorization/index.js'

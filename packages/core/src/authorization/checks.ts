@@ -5,6 +5,7 @@
  * the check is a pure function of them.
  */
 import type { Allowlists } from './policy-document.js'
+import { REGISTRATION_LABELS } from '../registration-labels.js'
 import type { Body, Call, FactKind, Facts } from './types.js'
 import { field } from './go-json.js'
 import {
@@ -25,8 +26,6 @@ export interface Check {
   readonly check: (input: CheckInput) => Violation | undefined
 }
 
-/** The label registration puts on every object it makes (server-proxy, its secrets, network, reader). */
-const COMPONENT_LABEL = 'io.swarmgate.component'
 
 const SWARMGATE_OBJECT: Violation = { rule: 'swarmgate-object', what: "change or enter swarmgate's own objects" }
 
@@ -41,7 +40,7 @@ function inspectedLabels (doc: unknown): unknown {
 
 function isSwarmgateObject (doc: unknown): boolean {
   const labels = inspectedLabels(doc)
-  return typeof labels === 'object' && labels !== null && Object.hasOwn(labels, COMPONENT_LABEL)
+  return typeof labels === 'object' && labels !== null && Object.hasOwn(labels, REGISTRATION_LABELS.component)
 }
 
 /**

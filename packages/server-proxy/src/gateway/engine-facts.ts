@@ -4,10 +4,9 @@
  * the gateway itself, only when the policy says a decision needs them; an owner's call never asks.
  */
 import type { Dispatcher } from 'undici'
-import { SwarmgateError, describeUpstreamError, type Call, type FactKind, type Facts, type Upstream } from '@swarmgate/core'
+import { REGISTRATION_LABELS, SwarmgateError, describeUpstreamError, type Call, type FactKind, type Facts, type Upstream } from '@swarmgate/core'
 import { errors } from '../errors.js'
 
-const COMPONENT_LABEL = 'io.swarmgate.component'
 
 /** Where each kind of target is inspected. */
 const INSPECT: Readonly<Record<Exclude<FactKind, 'exec' | 'swarm-objects'>, string>> = {
@@ -48,7 +47,7 @@ export class EngineFacts {
   }
 
   async #swarmObjects (): Promise<NonNullable<Facts['swarmObjects']>> {
-    const filter = encodeURIComponent(JSON.stringify({ label: [COMPONENT_LABEL] }))
+    const filter = encodeURIComponent(JSON.stringify({ label: [REGISTRATION_LABELS.component] }))
     const [secrets, configs, networks, host] = await Promise.all([
       this.#get(`/secrets?filters=${filter}`),
       this.#get(`/configs?filters=${filter}`),

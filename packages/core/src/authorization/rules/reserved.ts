@@ -4,14 +4,12 @@
  * for swarmgate's own, and a secret so labelled could plant an owner account.
  * `io.swarmgate.test` (the test bed's clean-up label) is not reserved.
  */
+import { REGISTRATION_LABELS } from '../../registration-labels.js'
 import { stringEntries } from './fields.js'
 import { checked, UnexpectedType, type Violation } from './violation.js'
 
-/** The labels registration sets and reads (registration/src/names.ts LABELS). */
-const RESERVED_LABELS: ReadonlySet<string> = new Set([
-  'io.swarmgate.component', 'io.swarmgate.kind', 'io.swarmgate.version', 'io.swarmgate.swarm',
-  'io.swarmgate.fingerprint', 'io.swarmgate.endpoints', 'io.swarmgate.endpoints-given', 'io.swarmgate.sans'
-])
+/** The labels registration sets and reads. */
+const RESERVED_LABELS: ReadonlySet<string> = new Set(Object.values(REGISTRATION_LABELS))
 
 const RESERVED_PREFIX = 'swarmgate-'
 
