@@ -18,7 +18,6 @@ export const errors = defineErrors({
   SG_ERR_FACTS_UNAVAILABLE: { message: 'swarmgate: the call could not be checked: the Docker engine did not answer the gateway\'s question', statusCode: 503 },
   SG_ERR_DECISION_FAILED: { message: 'swarmgate: the call could not be checked', statusCode: 500 },
   SG_ERR_CLIENT_GONE: { message: 'swarmgate: the client closed the connection before the call was read' },
-  SG_ERR_POLICY_UNREADABLE: { message: 'the policy document cannot be used' },
   SG_ERR_KEYS_INVALID: { message: 'the token signing key set is not usable' },
   SG_ERR_FILE_UNREADABLE: { message: 'cannot read a file server-proxy needs' },
   SG_ERR_TOKEN_TTL: { message: 'the access token lifetime must be between 10 seconds and 15 minutes' }
