@@ -8,13 +8,22 @@ export const RESERVED_PREFIX = '/_swarmgate/'
 export const PATHS = {
   token: `${RESERVED_PREFIX}v1/token`,
   jwks: `${RESERVED_PREFIX}v1/jwks.json`,
-  health: `${RESERVED_PREFIX}v1/health`
+  health: `${RESERVED_PREFIX}v1/health`,
+  /** Which identities the swarm accepts at login (local accounts, Docker IDs): asked before prompting. */
+  identity: `${RESERVED_PREFIX}v1/identity`
 } as const
+
+/** The answer of PATHS.identity. */
+export interface IdentityAnswer {
+  readonly swarm: string
+  /** `local` and/or `docker-id` (core AccountKind). */
+  readonly kinds: ReadonlyArray<'local' | 'docker-id'>
+}
 
 /** Claims of an access token, as server-proxy signs and verifies them. */
 export interface AccessClaims {
   readonly iss: string
-  /** The account name. */
+  /** The account name; a Docker ID as `docker:NAME` (core DOCKER_ID_PREFIX). */
   readonly sub: string
   /** The swarm's name, such as alice/prod. */
   readonly aud: string

@@ -11,11 +11,11 @@ export const MIGRATED_ROLE = 'operator'
 
 /** A store holding one account. */
 export async function storeWith (name: string, password: string, role: string): Promise<AccountStore> {
-  return { version: 1, accounts: [await newAccount(name, password, role)] }
+  return { version: 1, accounts: [await newAccount(name, password, role)], teams: [], hubTokens: {} }
 }
 
 async function newAccount (name: string, password: string, role: string): Promise<Account> {
-  return { name, hash: await hashPassword(password), role, state: 'active', stamp: newStamp() }
+  return { name, kind: 'local', hash: await hashPassword(password), role, state: 'active', stamp: newStamp() }
 }
 
 function find (store: AccountStore, name: string): Account {
@@ -35,34 +35,34 @@ function keepAnOwner (store: AccountStore, account: Account, what: string): void
 /** The store with a new account. */
 export async function addAccount (store: AccountStore, name: string, password: string, role: string): Promise<AccountStore> {
   if (store.accounts.some((a) => a.name === name)) throw errors.SG_ERR_REGISTRATION_ACCOUNT(`the account "${name}" exists already; use users passwd to change its password`)
-  return { version: 1, accounts: [...store.accounts, await newAccount(name, password, role)] }
+  return { ...store, accounts: [...store.accounts, await newAccount(name, password, role)] }
 }
 
 /** The store with a new password and a new stamp for `name`. */
 export async function changePassword (store: AccountStore, name: string, password: string): Promise<AccountStore> {
   find(store, name)
   const hash = await hashPassword(password)
-  return { version: 1, accounts: store.accounts.map((a) => a.name === name ? { ...a, hash, stamp: newStamp() } : a) }
+  return { ...store, accounts: store.accounts.map((a) => a.name === name ? { ...a, hash, stamp: newStamp() } : a) }
 }
 
 /** The store with `role` for `name`; the last active owner keeps the owner role. */
 export function setRole (store: AccountStore, name: string, role: string): AccountStore {
   const account = find(store, name)
   if (role !== 'owner') keepAnOwner(store, account, `lose the owner role`)
-  return { version: 1, accounts: store.accounts.map((a) => a.name === name ? { ...a, role } : a) }
+  return { ...store, accounts: store.accounts.map((a) => a.name === name ? { ...a, role } : a) }
 }
 
 /** The store without `name`; the last active owner cannot be removed. */
 export function removeAccount (store: AccountStore, name: string): AccountStore {
   keepAnOwner(store, find(store, name), 'be removed')
-  return { version: 1, accounts: store.accounts.filter((a) => a.name !== name) }
+  return { ...store, accounts: store.accounts.filter((a) => a.name !== name) }
 }
 
 /** The store with every legacy `user` account made an operator, and the names of those it changed. */
 export function migrateLegacyRoles (store: AccountStore): { store: AccountStore, migrated: string[] } {
   const migrated = store.accounts.filter((a) => a.role === LEGACY_USER_ROLE).map((a) => a.name)
   if (migrated.length === 0) return { store, migrated }
-  return { store: { version: 1, accounts: store.accounts.map((a) => a.role === LEGACY_USER_ROLE ? { ...a, role: MIGRATED_ROLE } : a) }, migrated }
+  return { store: { ...store, accounts: store.accounts.map((a) => a.role === LEGACY_USER_ROLE ? { ...a, role: MIGRATED_ROLE } : a) }, migrated }
 }
 
 /** The sentence that tells what migrateLegacyRoles did, or undefined when it did nothing. */

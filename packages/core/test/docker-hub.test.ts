@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
-import { DockerHubClient, retryAfterSeconds } from '../../src/identity/docker-hub.js'
-import { startDockerHub, type DockerHub } from '../../../../test/fixtures/docker-hub/index.js'
+import { DockerHubClient, retryAfterSeconds } from '../src/docker-hub.js'
+import { startDockerHub, type DockerHub } from '../../../test/fixtures/docker-hub/index.js'
 
 const PAT = 'dckr_pat_alice0123456789'
 const OAT = 'dckr_oat_acme0123456789'
