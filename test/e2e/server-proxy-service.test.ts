@@ -48,7 +48,9 @@ t.test('runs as a global service on the manager and reports healthy', async (t) 
   const server = await createServerCert(ca, { sans: [] })
   const accounts = serializeAccountStore({
     version: 1,
-    accounts: [{ name: 'alice', hash: await hashPassword(randomBytes(12).toString('base64url')), role: 'owner', state: 'active', stamp: newStamp() }]
+    accounts: [{ name: 'alice', kind: 'local', hash: await hashPassword(randomBytes(12).toString('base64url')), role: 'owner', state: 'active', stamp: newStamp() }],
+    teams: [],
+    hubTokens: {}
   })
   const secrets: Record<string, string> = {
     'swarmgate-tls-cert': server.certPem,

@@ -10,11 +10,12 @@ import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
 import {
-  DOCKER_SERVER_OPTIONS, Policy, RESERVED_PREFIX, TCP_KEEPALIVE_MS, parseAccountStore, parsePolicy, serveDockerApi, unixSocketUpstream, type Logger
+  DOCKER_SERVER_OPTIONS, DockerHubClient, Policy, RESERVED_PREFIX, TCP_KEEPALIVE_MS, parseAccountStore, parsePolicy, serveDockerApi, unixSocketUpstream, type Logger
 } from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
 import { Authenticator } from './authenticator.js'
+import { DockerIdVerifier } from './identity/docker-id.js'
 import { AccessCache } from './access-cache.js'
 import { DockerGateway } from './gateway/docker-gateway.js'
 import { tokenRoutes } from './token-routes.js'
@@ -29,6 +30,8 @@ export interface ServerProxy {
 }
 
 const ACCESS_CACHE_SIZE = 50_000
+/** After Docker Hub could not be reached, how long logins are refused without asking it again. */
+const HUB_PAUSE_MS = 5_000
 /** One log line per source per minute about connections the guard refused or closed. */
 const GUARD_LOG_INTERVAL_MS = 60_000
 
@@ -43,10 +46,11 @@ async function readSecretFile (path: string, what: string): Promise<string> {
 /** Builds the server-proxy: reads its secrets, wires the token service and the Docker gateway. */
 export async function buildServerProxy (config: ServerConfig, logger: Logger): Promise<ServerProxy> {
   if (config.tokenTtl < 10 || config.tokenTtl > 15 * 60) throw errors.SG_ERR_TOKEN_TTL(`got ${config.tokenTtl} seconds`)
-  const [keysText, accountsText, policyText, tls] = await Promise.all([
+  const [keysText, accountsText, policyText, hubCa, tls] = await Promise.all([
     readSecretFile(config.signingKeys, 'the signing keys'),
     readSecretFile(config.accounts, 'the account store'),
     config.policy === undefined ? undefined : readSecretFile(config.policy, 'the policy document'),
+    config.dockerHubCa === undefined ? undefined : readSecretFile(config.dockerHubCa, 'the Docker Hub CA'),
     config.insecureHttp
       ? undefined
       : Promise.all([readSecretFile(config.tlsCert, 'the TLS certificate'), readSecretFile(config.tlsKey, 'the TLS key')])
@@ -62,7 +66,9 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
   // A broken document stops the start: the running tasks keep the policy they have until a
   // rolling update brings one that parses (registration checks it before storing it).
   const policy = new Policy(policyText === undefined ? undefined : parsePolicy(policyText))
-  const authenticator = new Authenticator(parseAccountStore(accountsText))
+  const hub = new DockerHubClient({ baseUrl: config.dockerHubUrl, timeoutMs: config.dockerHubTimeout * 1000, ...(hubCa === undefined ? {} : { ca: hubCa }) })
+  const dockerId = new DockerIdVerifier(hub, { graceMs: config.dockerHubGrace * 1000, pauseMs: HUB_PAUSE_MS })
+  const authenticator = new Authenticator(parseAccountStore(accountsText), { dockerId })
   const upstream = unixSocketUpstream(config.engineSocket)
   const guard = new ConnectionGuard({
     handshakeMs: config.handshakeTimeout * 1000,
@@ -80,7 +86,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
     upstream,
     logger,
     policy,
-    account: (name) => authenticator.active(name),
+    principal: (token) => authenticator.principal(token),
     onAuthenticated: (socket) => { guard.authenticated(socket) }
   })
   // Every connection, so close() can end them all (serveDockerApi keeps it).
@@ -138,6 +144,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
       await new Promise<void>((resolve) => app.server.close(() => resolve()))
       await app.close()
       await upstream.close()
+      await hub.close()
       guard.close()
     }
   }

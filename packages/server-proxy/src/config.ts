@@ -28,6 +28,10 @@ export const program = defineProgram({
     tokenTtl: { kind: 'seconds', flag: '--token-ttl', env: 'SWARMGATE_TOKEN_TTL', default: MAX_TOKEN_TTL, value: 'DURATION', help: 'Access token lifetime, at most 15m' },
     refreshTtl: { kind: 'seconds', flag: '--refresh-ttl', env: 'SWARMGATE_REFRESH_TTL', default: 30 * 86400, value: 'DURATION', help: 'Refresh token lifetime' },
     clockSkew: { kind: 'seconds', flag: '--clock-skew', env: 'SWARMGATE_CLOCK_SKEW', default: 30, value: 'DURATION', help: 'Clock difference tolerated when checking token times' },
+    dockerHubUrl: { kind: 'string', flag: '--docker-hub-url', env: 'SWARMGATE_DOCKER_HUB_URL', default: 'https://hub.docker.com', value: 'URL', help: 'Docker Hub, or a compatible service, that checks Docker ID logins and team membership (https)' },
+    dockerHubCa: { kind: 'string', flag: '--docker-hub-ca', env: 'SWARMGATE_DOCKER_HUB_CA', value: 'FILE', help: 'PEM CA to trust for --docker-hub-url instead of the system\'s' },
+    dockerHubTimeout: { kind: 'seconds', flag: '--docker-hub-timeout', env: 'SWARMGATE_DOCKER_HUB_TIMEOUT', default: 10, value: 'DURATION', help: 'The most one Docker Hub check may take' },
+    dockerHubGrace: { kind: 'seconds', flag: '--docker-hub-grace', env: 'SWARMGATE_DOCKER_HUB_GRACE', default: 3600, value: 'DURATION', help: 'While Docker Hub cannot answer, a team login still refreshes this long after its last good check (0: never)' },
     engineSocket: { kind: 'string', flag: '--engine-socket', env: 'SWARMGATE_ENGINE_SOCKET', default: '/var/run/docker.sock', value: 'PATH', help: 'Unix socket of the local Docker engine' },
     // Connection guards (issue 11), for connections that have not yet shown a valid token. A
     // client on a slow mobile link completes a TLS handshake in well under a second and sends a

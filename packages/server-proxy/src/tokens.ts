@@ -22,9 +22,12 @@ export interface TokenSettings {
 
 export interface VerifiedToken {
   readonly sub: string
+  readonly iat: number
   readonly exp: number
   readonly jti: string
   readonly stamp?: string
+  /** `org/team` when the login was granted through a Docker Hub team. */
+  readonly team?: string
 }
 
 /** Signs a token of `type` for `sub`, valid for `ttl` seconds from now. */
@@ -57,8 +60,14 @@ export async function verifyToken (keys: SigningKeySet, settings: TokenSettings,
       clockTolerance: settings.clockSkew,
       requiredClaims: ['sub', 'exp', 'nbf', 'iat', 'jti']
     })
-    const out: VerifiedToken = { sub: payload.sub as string, exp: payload.exp as number, jti: payload.jti as string }
-    return typeof payload.stamp === 'string' ? { ...out, stamp: payload.stamp } : out
+    return {
+      sub: payload.sub as string,
+      iat: payload.iat as number,
+      exp: payload.exp as number,
+      jti: payload.jti as string,
+      ...(typeof payload.stamp === 'string' ? { stamp: payload.stamp } : {}),
+      ...(typeof payload.team === 'string' ? { team: payload.team } : {})
+    }
   } catch (err) {
     throw refusal(err)
   }

@@ -20,9 +20,11 @@ const outcome = (result: AuthResult): string => result.ok ? 'ok' : result.reason
 const store = async (): Promise<AccountStore> => ({
   version: 1,
   accounts: [
-    { name: 'alice', hash: await hashPassword('alice password 1'), role: 'owner', state: 'active', stamp: 'a' },
-    { name: 'dora', hash: await hashPassword('dora password 1'), role: 'viewer', state: 'disabled', stamp: 'd' }
-  ]
+    { name: 'alice', kind: 'local', hash: await hashPassword('alice password 1'), role: 'owner', state: 'active', stamp: 'a' },
+    { name: 'dora', kind: 'local', hash: await hashPassword('dora password 1'), role: 'viewer', state: 'disabled', stamp: 'd' }
+  ],
+  teams: [],
+  hubTokens: {}
 })
 
 t.test('unknown, disabled and wrong each cost one hash and read the same', async (t) => {
@@ -32,7 +34,7 @@ t.test('unknown, disabled and wrong each cost one hash and read the same', async
   t.same(await auth.authenticate('dora', 'dora password 1', '192.0.2.2'), { ok: false, reason: 'invalid' })
   t.same(await auth.authenticate('alice', 'nope', '192.0.2.3'), { ok: false, reason: 'invalid' })
   t.equal(pool.hashes, 3)
-  t.match(await auth.authenticate('alice', 'alice password 1', '192.0.2.3'), { ok: true, account: { name: 'alice' } })
+  t.match(await auth.authenticate('alice', 'alice password 1', '192.0.2.3'), { ok: true, grant: { sub: 'alice' } })
 })
 
 t.test('a slowed attempt is refused without a hash; the owner elsewhere gets in at once', async (t) => {

@@ -12,11 +12,12 @@ import type { Duplex } from 'node:stream'
 import {
   SwarmgateError, decodeBody, describeUpstreamError, endToEndHeaders, forwardRequest, forwardUpgrade, hasRequestBody, routeCall,
   sendDockerError, withoutHeaders, writeDockerErrorToSocket,
-  type Account, type Body, type Call, type Decision, type Facts, type Logger, type Policy, type Upstream
+  type Body, type Call, type Decision, type Facts, type Logger, type Policy, type Upstream
 } from '@swarmgate/core'
 import type { SigningKeySet } from '../signing-keys.js'
 import type { AccessCache } from '../access-cache.js'
-import { ACCESS_TYPE, verifyToken, type TokenSettings } from '../tokens.js'
+import { ACCESS_TYPE, verifyToken, type TokenSettings, type VerifiedToken } from '../tokens.js'
+import type { Principal } from '../identity/directory.js'
 import { errors } from '../errors.js'
 import { EngineFacts } from './engine-facts.js'
 import { discardRequestBody, readRequestBody } from './request-body.js'
@@ -31,8 +32,8 @@ export interface GatewayOptions {
   readonly cache: AccessCache
   readonly upstream: Upstream
   readonly logger: Logger
-  /** The account called `name` if it exists and is active (the store the running task was given). */
-  readonly account: (name: string) => Account | undefined
+  /** The account and role a verified token stands for now (the store the running task was given), if it may still act. */
+  readonly principal: (token: VerifiedToken) => Principal | undefined
   readonly policy: Policy
   /** Told the connection of every call whose token is valid (the connection guard stops timing it). */
   readonly onAuthenticated?: (socket: Duplex) => void
@@ -40,7 +41,7 @@ export interface GatewayOptions {
 
 /** What the gateway decided about one call, and what it read to decide. */
 interface Verdict {
-  readonly account: Account
+  readonly account: Principal
   readonly call: Call
   readonly decision: Decision
   /** The body as read, when the decision needed it: forwarded as these bytes. */
@@ -65,7 +66,7 @@ export class DockerGateway {
   }
 
   /** The account of the call's bearer token (cache first); throws the refusal. */
-  async authenticate (req: IncomingMessage): Promise<Account> {
+  async authenticate (req: IncomingMessage): Promise<Principal> {
     const header = req.headers.authorization
     if (header === undefined) throw errors.SG_ERR_AUTH_MISSING()
     const token = BEARER.exec(header)?.[1]
@@ -77,7 +78,7 @@ export class DockerGateway {
     }
     // Looked up on every call: a removed or disabled account loses access as soon as the task
     // that serves it has the new account store, not when its token expires.
-    const account = this.#opts.account(verified.sub)
+    const account = this.#opts.principal(verified)
     if (account === undefined) throw errors.SG_ERR_AUTH_ACCOUNT_GONE()
     return account
   }

@@ -71,6 +71,8 @@ interface Counter {
 
 /** Names that cannot be accounts share one key, so long made-up names cannot fill the tables with large keys. */
 const INVALID_NAME = '\0invalid'
+/** A Docker ID or e-mail address as the authenticator names it for the throttle (identity/directory.ts). */
+const DOCKER_LOGIN = /^docker:[a-z0-9._%+@-]{1,254}$/
 
 /** The delay a key imposes after `count` failures. */
 export function delayMs (count: number, schedule: Schedule): number {
@@ -159,7 +161,7 @@ export class LoginThrottle {
   /** Admits a login attempt for `name` from the peer `address`, or says how long it must wait. */
   admit (name: string, address: string | undefined): Admission {
     const now = this.#now()
-    const account = validAccountName(name) ? name : INVALID_NAME
+    const account = validAccountName(name) || DOCKER_LOGIN.test(name) ? name : INVALID_NAME
     const source = sourceGroup(address)
     // The source comes first and never holds a NUL, so no two (source, account) pairs share a key.
     const pair = `${source}\0${account}`
