@@ -35,6 +35,18 @@ export type TeamCheck =
   | { readonly ok: false, readonly code: 'org-token-refused' | 'not-found' }
   | HubUnreachable
 
+/** The outcome of checking an organization access token: `teams` is how many teams it reads. */
+export type OrgTokenCheck =
+  | { readonly ok: true, readonly teams: number }
+  | { readonly ok: false, readonly code: 'org-token-refused' }
+  | HubUnreachable
+
+/** Whether a team exists, asked with its organization's access token. */
+export type TeamLookup =
+  | { readonly ok: true, readonly exists: boolean }
+  | { readonly ok: false, readonly code: 'org-token-refused' }
+  | HubUnreachable
+
 /** Organization access tokens are for organizations, never a person's login. */
 const ORG_TOKEN_PREFIX = 'dckr_oat_'
 /** Any Docker-issued token (PAT, OAT): never sent to the deprecated password login. */
@@ -98,11 +110,8 @@ export class DockerHubClient {
    */
   async isTeamMember (org: string, team: string, username: string, orgToken: string): Promise<TeamCheck> {
     const signal = AbortSignal.timeout(this.#timeoutMs)
-    const token = await this.#call('POST', '/v2/auth/token', signal, { json: { identifier: org, secret: orgToken } })
-    if ('code' in token) return token
-    if (token.status === 401 || token.status === 403) return { ok: false, code: 'org-token-refused' }
-    const accessToken = token.body.access_token
-    if (token.status !== 200 || typeof accessToken !== 'string') return unexpected('/v2/auth/token', token.status)
+    const accessToken = await this.#orgBearer(org, orgToken, signal)
+    if (typeof accessToken !== 'string') return accessToken
 
     const path = `/v2/orgs/${encodeURIComponent(org)}/groups/${encodeURIComponent(team)}/members`
     for (let page = 1; page <= MAX_MEMBER_PAGES; page++) {
@@ -118,6 +127,36 @@ export class DockerHubClient {
       if (typeof members.body.next !== 'string' || members.body.next === '') return { ok: true, member: false }
     }
     return { ok: true, member: false }
+  }
+
+  /**
+   * Whether `orgToken` is an access token of `org` that reads its teams: the token exchange, then
+   * the first page of the organization's teams (its count).
+   */
+  async checkOrgToken (org: string, orgToken: string): Promise<OrgTokenCheck> {
+    const signal = AbortSignal.timeout(this.#timeoutMs)
+    const accessToken = await this.#orgBearer(org, orgToken, signal)
+    if (typeof accessToken !== 'string') return accessToken
+    const groups = await this.#call('GET', `/v2/orgs/${encodeURIComponent(org)}/groups?page_size=1`, signal, { bearer: accessToken })
+    if ('code' in groups) return groups
+    // Accepted, but not allowed to read the teams (its scopes), or no such organization for it.
+    if (groups.status === 401 || groups.status === 403 || groups.status === 404) return { ok: false, code: 'org-token-refused' }
+    const count = groups.body.count
+    if (groups.status !== 200 || typeof count !== 'number') return unexpected('organization teams', groups.status)
+    return { ok: true, teams: count }
+  }
+
+  /** Whether `team` exists in `org`, asked with a bearer obtained from the organization access token. */
+  async teamExists (org: string, team: string, orgToken: string): Promise<TeamLookup> {
+    const signal = AbortSignal.timeout(this.#timeoutMs)
+    const accessToken = await this.#orgBearer(org, orgToken, signal)
+    if (typeof accessToken !== 'string') return accessToken
+    const group = await this.#call('GET', `/v2/orgs/${encodeURIComponent(org)}/groups/${encodeURIComponent(team)}`, signal, { bearer: accessToken })
+    if ('code' in group) return group
+    if (group.status === 401 || group.status === 403) return { ok: false, code: 'org-token-refused' }
+    if (group.status === 404) return { ok: true, exists: false }
+    if (group.status !== 200) return unexpected('organization team', group.status)
+    return { ok: true, exists: true }
   }
 
   /** Closes the connection pool. */
@@ -138,6 +177,16 @@ export class DockerHubClient {
     // A right password of a 2FA account earns the second step's token (docker/hub-tool pkg/hub/client.go).
     const twoFactor = login.status === 401 && typeof login.body.login_2fa_token === 'string' && login.body.login_2fa_token !== ''
     return { ok: false, code: twoFactor ? 'two-factor' : 'invalid' }
+  }
+
+  /** A short-lived bearer for `org` from its organization access token (the token API). */
+  async #orgBearer (org: string, orgToken: string, signal: AbortSignal): Promise<string | { readonly ok: false, readonly code: 'org-token-refused' } | HubUnreachable> {
+    const token = await this.#call('POST', '/v2/auth/token', signal, { json: { identifier: org, secret: orgToken } })
+    if ('code' in token) return token
+    if (token.status === 401 || token.status === 403) return { ok: false, code: 'org-token-refused' }
+    const accessToken = token.body.access_token
+    if (token.status !== 200 || typeof accessToken !== 'string') return unexpected('/v2/auth/token', token.status)
+    return accessToken
   }
 
   /** One request; network failures, timeouts, 429 and 5xx come back as HubUnreachable. */

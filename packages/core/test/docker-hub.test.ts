@@ -137,6 +137,30 @@ t.test('team membership is an exact match on Hub\'s fuzzy search, asked with the
   t.same(await client.isTeamMember('acme', 'ops', 'alice', PAT), { ok: false, code: 'org-token-refused' }, 'a person\'s token is no organization token')
 })
 
+t.test('an organization access token is checked by its exchange and a read of the organization\'s teams', async (t) => {
+  const { hub, client } = await setup(t)
+  t.same(await client.checkOrgToken('acme', OAT), { ok: true, teams: 2 })
+  const [token, groups] = hub.requests
+  t.same(JSON.parse(token?.body ?? '{}'), { identifier: 'acme', secret: OAT })
+  t.same([groups?.method, groups?.path, groups?.query.page_size], ['GET', '/v2/orgs/acme/groups', '1'])
+  t.match(groups?.authorization, /^Bearer hub-/, 'the short-lived bearer, not the token')
+  t.same(await client.checkOrgToken('acme', 'dckr_oat_revoked'), { ok: false, code: 'org-token-refused' })
+  t.same(await client.checkOrgToken('acme', PAT), { ok: false, code: 'org-token-refused' }, 'a person\'s token is no organization token')
+  t.same(await client.checkOrgToken('nobody', OAT), { ok: false, code: 'org-token-refused' }, 'another organization\'s name')
+  hub.rateLimit(1, 9)
+  t.same(await client.checkOrgToken('acme', OAT), { ok: false, code: 'rate-limited', retryAfterSeconds: 9 })
+})
+
+t.test('a team is looked up by its name with the organization token', async (t) => {
+  const { hub, client } = await setup(t)
+  t.same(await client.teamExists('acme', 'ops', OAT), { ok: true, exists: true })
+  t.same(hub.requests.map((r) => r.path), ['/v2/auth/token', '/v2/orgs/acme/groups/ops'])
+  t.same(await client.teamExists('acme', 'nope', OAT), { ok: true, exists: false })
+  t.same(await client.teamExists('acme', 'ops', 'dckr_oat_revoked'), { ok: false, code: 'org-token-refused' })
+  await hub.setDown('503')
+  t.match(await client.teamExists('acme', 'ops', OAT), { ok: false, code: 'unavailable' })
+})
+
 t.test('someone removed from a team is no member at the next check', async (t) => {
   const { hub, client } = await setup(t)
   t.same(await client.isTeamMember('acme', 'ops', 'bobby', OAT), { ok: true, member: true })
