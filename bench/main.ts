@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --profile]`: the benchmark of issue 5. It starts its own
- * dockerd (the shared engine on /var/run/docker.sock is never touched), reaches it five ways
- * (socket, dockerd's mTLS, an ssh -L tunnel, docker -H ssh://, the swarmgate chain), measures
+ * `npm run bench [-- --quick] [-- --profile] [-- --deployed]`: the benchmark of issues 5 and 14.
+ * It starts its own dockerd (the shared engine on /var/run/docker.sock is never touched), reaches
+ * it five ways (socket, dockerd's mTLS, an ssh -L tunnel, docker -H ssh://, the swarmgate chain as
+ * processes); with --deployed (scripts/bench.sh says where) it uses the isolated engine instead
+ * and adds the chain as users run it (bench/setup/deployed.ts) three ways; it measures
  * them interleaved and repeated, prints markdown tables with the targets as ratios, and writes
  * bench/results/bench-<time>.json and .md. Timings are reported, never asserted.
  *
@@ -19,7 +21,7 @@ import { measureLoad, httpSubjects } from './measure/api.js'
 import { measureForwarders } from './measure/forwarders.js'
 import { measureCli } from './measure/cli.js'
 import { measureStreams } from './measure/streams.js'
-import { measureQuietStreams } from './measure/quiet.js'
+import { measureQuietStreams, quietTargets, type QuietFigure } from './measure/quiet.js'
 import { measureTokens } from './measure/tokens.js'
 import { measurePolicy } from './measure/policy.js'
 import { renderReport, targets, type Results } from './report.js'
@@ -62,6 +64,7 @@ async function main (): Promise<number> {
   const env: Environment = await setUpEnvironment({
     bigBytes: opts.bigBytes,
     proxyNodeArgs: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    deployed: opts.deployed,
     log
   })
   // Ctrl-C must still stop the benchmark's dockerd, sshd and proxies.
@@ -77,8 +80,11 @@ async function main (): Promise<number> {
     const cli = await measureCli(env, opts, log)
     log('large streams')
     const streams = await measureStreams(env, opts, log)
-    log(`${opts.quietStreams} quiet streams`)
-    const quiet = await measureQuietStreams(env, opts.quietStreams, opts.quietHoldMs, log)
+    const quiet: QuietFigure[] = []
+    for (const target of quietTargets(env)) {
+      log(`${opts.quietStreams} quiet streams through ${target.subject}`)
+      quiet.push(await measureQuietStreams(target, opts.quietStreams, opts.quietHoldMs, log))
+    }
     results = { api, forwarders, cli, streams, quiet, tokens: undefined, policy: undefined }
   } finally {
     process.off('SIGINT', interrupted)

@@ -7,6 +7,11 @@ export interface BenchOptions {
   readonly quick: boolean
   /** Start both proxies with --cpu-prof; the profiles go next to the results. */
   readonly profile: boolean
+  /**
+   * Measure the deployed chain too (server-proxy as the service, client-proxy as the client's
+   * container), on the isolated engine the run was started in instead of a dockerd of its own.
+   */
+  readonly deployed: boolean
   /** Interleaved rounds of the API load, the forwarder candidates and the CLI timings. */
   readonly rounds: number
   /** Rounds of the large streams (each moves about 1 GB per path). */
@@ -28,6 +33,7 @@ const MiB = 1024 * 1024
 export const DEFAULT_OPTIONS: BenchOptions = {
   quick: false,
   profile: false,
+  deployed: false,
   rounds: 3,
   streamRounds: 2,
   apiMs: 2_000,
@@ -53,9 +59,11 @@ export const QUICK_OPTIONS: BenchOptions = {
   tokenIterations: 1_000
 }
 
-/** Parses the command line: --quick, --profile. */
+const FLAGS = ['--quick', '--profile', '--deployed']
+
+/** Parses the command line: --quick, --profile, --deployed. */
 export function parseOptions (argv: readonly string[]): BenchOptions {
-  const unknown = argv.filter((a) => a !== '--quick' && a !== '--profile')
-  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}; use --quick and/or --profile`)
-  return { ...(argv.includes('--quick') ? QUICK_OPTIONS : DEFAULT_OPTIONS), profile: argv.includes('--profile') }
+  const unknown = argv.filter((a) => !FLAGS.includes(a))
+  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}; use ${FLAGS.join(', ')}`)
+  return { ...(argv.includes('--quick') ? QUICK_OPTIONS : DEFAULT_OPTIONS), profile: argv.includes('--profile'), deployed: argv.includes('--deployed') }
 }

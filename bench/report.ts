@@ -5,7 +5,7 @@
  * is said with each target.
  */
 import { ratio } from './stats.js'
-import { PATH_KEYS, PATH_LABELS, type PathKey } from './setup/paths.js'
+import { CHAIN_KEYS, PATH_KEYS, PATH_LABELS, type PathKey } from './setup/paths.js'
 import type { ApiFigure } from './measure/api.js'
 import type { StreamFigure } from './measure/streams.js'
 import type { CliFigure } from './measure/cli.js'
@@ -19,7 +19,7 @@ export interface Results {
   readonly forwarders: readonly ApiFigure[]
   readonly streams: readonly StreamFigure[]
   readonly cli: readonly CliFigure[]
-  readonly quiet: QuietFigure | undefined
+  readonly quiet: readonly QuietFigure[]
   readonly tokens: TokenFigure | undefined
   readonly policy: PolicyFigure | undefined
 }
@@ -47,18 +47,28 @@ function find<T extends { subject: string }> (list: readonly T[], subject: strin
   return list.find((f) => f.subject === subject && match(f))
 }
 
-const pathHead = PATH_KEYS.map((k) => PATH_LABELS[k])
+/** The paths this run measured, in PATH_KEYS order. */
+function present (list: ReadonlyArray<{ subject: string }>): PathKey[] {
+  return PATH_KEYS.filter((k) => list.some((f) => f.subject === k))
+}
+
+/** The swarmgate paths measured, each with its short name for ratio columns. */
+function chains (keys: readonly PathKey[]): PathKey[] {
+  return CHAIN_KEYS.filter((k) => keys.includes(k))
+}
 
 function apiTable (api: readonly ApiFigure[]): string {
   const cells = [...new Set(api.map((f) => `${f.endpoint} ${f.connections}`))]
-  return table(['call', 'conns', ...pathHead, 'chain/socket', 'chain/mTLS', 'chain/tunnel'], cells.map((cell) => {
+  const keys = present(api)
+  const ratios = chains(keys).flatMap((c) => (['mtls', 'tunnel'] as const).map((o) => [c, o] as const))
+  return table(['call', 'conns', ...keys.map((k) => PATH_LABELS[k]), ...ratios.map(([c, o]) => `${c}/${o}`)], cells.map((cell) => {
     const of = (k: PathKey): ApiFigure | undefined => find(api, k, (f) => `${f.endpoint} ${f.connections}` === cell)
     const [endpoint = '', conns = ''] = cell.split(' ')
     const cps = (k: PathKey): number => of(k)?.callsPerSecond ?? NaN
-    return [`GET ${endpoint}`, conns, ...PATH_KEYS.map((k) => {
+    return [`GET ${endpoint}`, conns, ...keys.map((k) => {
       const f = of(k)
       return f === undefined ? 'n/a' : `${n0(f.callsPerSecond)}/s, ${n2(f.p50Ms)} / ${n2(f.p99Ms)} ms${f.errors > 0 ? ` (${f.errors} errors)` : ''}`
-    }), x(ratio(cps('chain'), cps('socket'))), x(ratio(cps('chain'), cps('mtls'))), x(ratio(cps('chain'), cps('tunnel')))]
+    }), ...ratios.map(([c, o]) => x(ratio(cps(c), cps(o))))]
   }))
 }
 
@@ -76,10 +86,12 @@ function forwarderTable (list: readonly ApiFigure[]): string {
 
 function streamTable (streams: readonly StreamFigure[]): string {
   const ops = [...new Set(streams.map((f) => f.op))]
-  return table(['MB/s', ...pathHead, 'chain/socket', 'chain/mTLS'], ops.map((op) => {
+  const keys = present(streams)
+  const cs = chains(keys)
+  return table(['MB/s', ...keys.map((k) => PATH_LABELS[k]), ...cs.map((c) => `${c}/mTLS`)], ops.map((op) => {
     const v = (k: PathKey): number => find(streams, k, (f) => f.op === op)?.mbPerSecond ?? NaN
     const bytes = streams.find((f) => f.op === op)?.bytes ?? 0
-    return [`${op} (${n0(bytes / 1e6)} MB)`, ...PATH_KEYS.map((k) => n0(v(k))), x(ratio(v('chain'), v('socket'))), x(ratio(v('chain'), v('mtls')))]
+    return [`${op} (${n0(bytes / 1e6)} MB)`, ...keys.map((k) => n0(v(k))), ...cs.map((c) => x(ratio(v(c), v('mtls'))))]
   }))
 }
 
@@ -87,52 +99,61 @@ const CLI_LABELS: Record<string, string> = { ps: 'docker ps (ms)', exec: 'docker
 
 function cliTable (cli: readonly CliFigure[]): string {
   const ops = [...new Set(cli.map((f) => f.op))]
-  return table(['command', ...pathHead, 'chain/socket', 'chain/mTLS'], ops.map((op) => {
+  const keys = present(cli)
+  const cs = chains(keys)
+  return table(['command', ...keys.map((k) => PATH_LABELS[k]), ...cs.map((c) => `${c}/mTLS`)], ops.map((op) => {
     const v = (k: PathKey): number => {
       const f = find(cli, k, (g) => g.op === op)
       return (op === 'echo' ? f?.mbPerSecond : f?.ms) ?? NaN
     }
-    return [CLI_LABELS[op] ?? op, ...PATH_KEYS.map((k) => n0(v(k))), x(ratio(v('chain'), v('socket'))), x(ratio(v('chain'), v('mtls')))]
+    return [CLI_LABELS[op] ?? op, ...keys.map((k) => n0(v(k))), ...cs.map((c) => x(ratio(v(c), v('mtls'))))]
   }))
 }
 
-function quietTable (q: QuietFigure): string {
-  const row = (name: string, u: QuietFigure['serverProxy']): string[] =>
-    [name, n1(u.rssBeforeMb), n1(u.rssPeakMb), n2(u.openCpuSeconds), n1(u.holdCpuPercent)]
-  return `${q.opened}/${q.streams} GET /events streams opened through the chain in ${n1(q.openSeconds)} s, held ${n0(q.holdSeconds)} s, ${q.errors} errors.\n\n` +
-    table(['process', 'RSS before (MB)', 'RSS peak (MB)', 'CPU to open (s)', 'CPU while holding (% of a core)'],
-      [row('server-proxy', q.serverProxy), row('client-proxy', q.clientProxy)])
+function quietTable (list: readonly QuietFigure[]): string {
+  const row = (q: QuietFigure, name: string, u: QuietFigure['serverProxy']): string[] =>
+    [PATH_LABELS[q.subject as PathKey] ?? q.subject, name, n1(u.rssBeforeMb), n1(u.rssPeakMb), n2(u.openCpuSeconds), n1(u.holdCpuPercent)]
+  return list.map((q) => `${PATH_LABELS[q.subject as PathKey] ?? q.subject}: ${q.opened}/${q.streams} GET /events streams opened in ${n1(q.openSeconds)} s, held ${n0(q.holdSeconds)} s, ${q.errors} errors.`).join('\n') + '\n\n' +
+    table(['chain', 'process', 'RSS before (MB)', 'RSS peak (MB)', 'CPU to open (s)', 'CPU while holding (% of a core)'],
+      list.flatMap((q) => [row(q, 'server-proxy', q.serverProxy), row(q, 'client-proxy', q.clientProxy)]))
 }
 
-/** The targets of issue 5, computed from this run's figures. */
+/** The targets of issue 14 (issue 5's, on the deployed path too), computed from this run's figures. */
 export function targets (r: Results): Target[] {
   const out: Target[] = []
-  const add = (what: string, value: number, kind: 'min' | 'max', limit: number, unit: string): void => {
-    out.push({ what, value, kind, limit, unit, pass: Number.isFinite(value) && (kind === 'min' ? value >= limit : value <= limit) })
+  for (const chain of chains(present([...r.api, ...r.streams, ...r.cli, ...r.quiet]))) out.push(...chainTargets(r, chain))
+  if (r.policy !== undefined) {
+    const share = policyShares(r)
+    const add = (what: string, value: number): void => { out.push({ what, value, kind: 'max', limit: 5, unit: ' %', pass: Number.isFinite(value) && value <= 5 }) }
+    add('policy share of the chain\'s best calls/s, route-only decision', share.route * 100)
+    add('policy share of a docker run through the chain, 10 KB create body', share.createBody * 100)
   }
-  for (const f of r.api.filter((g) => g.subject === 'chain')) {
+  return out
+}
+
+/** One swarmgate path's targets, each named after the path. */
+function chainTargets (r: Results, chain: PathKey): Target[] {
+  const out: Target[] = []
+  const add = (what: string, value: number, kind: 'min' | 'max', limit: number, unit: string): void => {
+    out.push({ what: `${PATH_LABELS[chain]}: ${what}`, value, kind, limit, unit, pass: Number.isFinite(value) && (kind === 'min' ? value >= limit : value <= limit) })
+  }
+  for (const f of r.api.filter((g) => g.subject === chain)) {
     const other = (k: PathKey): ApiFigure | undefined => find(r.api, k, (g) => g.endpoint === f.endpoint && g.connections === f.connections)
     const cell = `GET ${f.endpoint}, ${f.connections} conn`
     add(`calls/s vs ssh tunnel, ${cell}`, ratio(f.callsPerSecond, other('tunnel')?.callsPerSecond ?? NaN), 'min', 1.0, 'x')
     add(`calls/s vs dockerd mTLS, ${cell}`, ratio(f.callsPerSecond, other('mtls')?.callsPerSecond ?? NaN), 'min', 0.6, 'x')
     if (f.connections === 1) add(`p50 added over mTLS, ${cell}`, f.p50Ms - (other('mtls')?.p50Ms ?? NaN), 'max', 0.5, ' ms')
   }
-  for (const f of r.streams.filter((g) => g.subject === 'chain')) {
+  for (const f of r.streams.filter((g) => g.subject === chain)) {
     add(`${f.op} MB/s vs mTLS`, ratio(f.mbPerSecond, find(r.streams, 'mtls', (g) => g.op === f.op)?.mbPerSecond ?? NaN), 'min', 0.9, 'x')
   }
   const cli = (op: string, k: PathKey): number => find(r.cli, k, (g) => g.op === op)?.ms ?? NaN
-  if (r.cli.length > 0) {
-    add('docker ps time vs mTLS', ratio(cli('ps', 'chain'), cli('ps', 'mtls')), 'max', 1.1, 'x')
-    add('docker exec C true time vs socket', ratio(cli('exec', 'chain'), cli('exec', 'socket')), 'max', 1.2, 'x')
+  for (const op of ['ps', 'exec', 'run'] as const) {
+    if (r.cli.some((f) => f.subject === chain && f.op === op)) add(`${CLI_LABELS[op]?.replace(' (ms)', '') ?? op} time vs mTLS`, ratio(cli(op, chain), cli(op, 'mtls')), 'max', 1.1, 'x')
   }
-  if (r.quiet !== undefined) {
-    add(`errors in ${r.quiet.streams} quiet streams`, r.quiet.errors, 'max', 0, '')
-    add('server-proxy peak RSS with the quiet streams', r.quiet.serverProxy.rssPeakMb, 'max', 100, ' MB')
-  }
-  if (r.policy !== undefined) {
-    const share = policyShares(r)
-    add('policy share of the chain\'s best calls/s, route-only decision', share.route * 100, 'max', 5, ' %')
-    add('policy share of a docker run through the chain, 10 KB create body', share.createBody * 100, 'max', 5, ' %')
+  for (const q of r.quiet.filter((g) => g.subject === chain)) {
+    add(`errors in ${q.streams} quiet streams`, q.errors, 'max', 0, '')
+    add('server-proxy peak RSS with the quiet streams', q.serverProxy.rssPeakMb, 'max', 100, ' MB')
   }
   return out
 }
@@ -174,7 +195,7 @@ export function renderReport (r: Results, header: string): string {
   if (r.api.length > 0) parts.push('### API calls: calls/s, p50 / p99 latency\n', apiTable(r.api))
   if (r.streams.length > 0) parts.push('### Large streams (MB/s, CLI start to exit)\n', streamTable(r.streams))
   if (r.cli.length > 0) parts.push('### CLI commands (median wall time)\n', cliTable(r.cli))
-  if (r.quiet !== undefined) parts.push('### Quiet streams through the chain\n', quietTable(r.quiet))
+  if (r.quiet.length > 0) parts.push('### Quiet streams\n', quietTable(r.quiet))
   if (r.tokens !== undefined) {
     parts.push('### Token check per call (server-proxy, in process)\n', table(['check', 'µs per call'], [
       ['full verification (jose, EdDSA)', n2(r.tokens.verifyMicroseconds)],
@@ -183,6 +204,6 @@ export function renderReport (r: Results, header: string): string {
   }
   if (r.policy !== undefined) parts.push('### Authorization decision per call (server-proxy, in process, as an operator)\n', policyTable(r))
   if (r.forwarders.length > 0) parts.push('### Forwarding candidates for plain calls (plain HTTP in front of the socket, one process each)\n', forwarderTable(r.forwarders))
-  parts.push('### Targets (chain, ratios from this run)\n', targetLines(targets(r)))
+  parts.push('### Targets (each swarmgate path, ratios from this run)\n', targetLines(targets(r)))
   return parts.join('\n\n') + '\n'
 }

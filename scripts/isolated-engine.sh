@@ -54,6 +54,8 @@ ip link set lo up
 mount -t tmpfs tmpfs /run
 mount --bind "$dir/lib" /var/lib/docker
 export SWARMGATE_DOCKERD_LOG=$dir/dockerd.log
+# Tells a command that this engine is its own (npm run bench -- --deployed deploys swarmgate on it).
+export SWARMGATE_ISOLATED_ENGINE=$dir
 # tmux servers of their own: /tmp is shared, and a test's tmux command sent to a server started
 # outside (same socket name, or pids that repeat across pid namespaces) would run in this
 # machine's namespaces, against its engine.

@@ -1,5 +1,5 @@
 /**
- * Many quiet streams through the chain: `count` concurrent GET /events held open for `holdMs`
+ * Many quiet streams through a chain (the process one, and the deployed one with --deployed): `count` concurrent GET /events held open for `holdMs`
  * while nothing happens on the engine, as `docker events` or `logs -f` sessions left open do.
  * Reports the streams that failed to open or ended early, and the RSS and CPU of both proxies
  * (from /proc) before, while opening and while holding.
@@ -8,6 +8,7 @@ import { Pool, type Dispatcher } from 'undici'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sampleProcess, type ProcSample } from '../proc.js'
 import type { Environment } from '../setup/environment.js'
+import type { HttpEndpoint } from '../setup/paths.js'
 
 export interface ProxyUsage {
   readonly rssBeforeMb: number
@@ -19,6 +20,8 @@ export interface ProxyUsage {
 }
 
 export interface QuietFigure {
+  /** The path measured (bench/setup/paths.ts). */
+  readonly subject: string
   readonly streams: number
   readonly opened: number
   readonly errors: number
@@ -28,11 +31,29 @@ export interface QuietFigure {
   readonly clientProxy: ProxyUsage
 }
 
-/** Opens `count` event streams through the chain, holds them, closes them. */
-export async function measureQuietStreams (env: Environment, count: number, holdMs: number, log: (line: string) => void): Promise<QuietFigure> {
-  const origin = env.chain.dockerHost.replace(/^tcp:/, 'http:')
-  const pool = new Pool(origin, { connections: count, pipelining: 1, headersTimeout: 60_000, bodyTimeout: 0 })
-  const pids = { server: env.chain.serverPid, client: env.chain.clientPid }
+/** A chain to hold the streams through: its path's HTTP endpoint and its proxies' pids. */
+export interface QuietTarget {
+  readonly subject: string
+  readonly http: HttpEndpoint
+  readonly serverPid: number
+  readonly clientPid: number
+}
+
+/** The process chain and, with --deployed, the deployed one as the client starts it. */
+export function quietTargets (env: Environment): QuietTarget[] {
+  const of = (key: string): HttpEndpoint | undefined => env.paths.find((p) => p.key === key)?.http
+  const out: QuietTarget[] = []
+  const chain = of('chain')
+  if (chain !== undefined) out.push({ subject: 'chain', http: chain, serverPid: env.chain.serverPid, clientPid: env.chain.clientPid })
+  const deployed = of('deployed')
+  if (deployed !== undefined && env.deployed !== undefined) out.push({ subject: 'deployed', http: deployed, serverPid: env.deployed.serverPid, clientPid: env.deployed.clientPid })
+  return out
+}
+
+/** Opens `count` event streams through a chain, holds them, closes them. */
+export async function measureQuietStreams (target: QuietTarget, count: number, holdMs: number, log: (line: string) => void): Promise<QuietFigure> {
+  const pool = new Pool(target.http.origin, { ...target.http.options, connections: count, pipelining: 1, headersTimeout: 60_000, bodyTimeout: 0 })
+  const pids = { server: target.serverPid, client: target.clientPid }
   const peak = { server: 0, client: 0 }
   const sample = async (): Promise<{ server: ProcSample, client: ProcSample }> => {
     const s = { server: await sampleProcess(pids.server), client: await sampleProcess(pids.client) }
@@ -75,5 +96,5 @@ export async function measureQuietStreams (env: Environment, count: number, hold
     openCpuSeconds: afterOpen[k].cpuSeconds - before[k].cpuSeconds,
     holdCpuPercent: 100 * (afterHold[k].cpuSeconds - afterOpen[k].cpuSeconds) / holdSeconds
   })
-  return { streams: count, opened, errors, openSeconds, holdSeconds, serverProxy: usage('server'), clientProxy: usage('client') }
+  return { subject: target.subject, streams: count, opened, errors, openSeconds, holdSeconds, serverProxy: usage('server'), clientProxy: usage('client') }
 }

@@ -7,7 +7,7 @@
  * host's network. stop() removes its containers, ends it with SIGTERM, waits until it is gone and
  * deletes its directories.
  */
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Pool } from 'undici'
 import { createDockerdTls, type TlsFiles } from './certs.js'
@@ -73,4 +73,24 @@ export async function startBenchDaemon (dir: string): Promise<BenchDaemon> {
     throw err
   }
   return { socket, dataRoot, tlsPort, tls, pid: helper.pid, logFile, stop }
+}
+
+/**
+ * The engine of an isolated run (scripts/isolated-engine.sh --by-hand) as the benchmark's engine,
+ * for the deployed chain, which needs a swarm and the default bridge: its socket, and its TLS
+ * listener (tcp://127.0.0.1:PORT with the by-hand CA) for the mTLS path. It belongs to the
+ * isolated run, so stop() leaves it running (the namespaces end it).
+ */
+export async function isolatedEngine (): Promise<BenchDaemon> {
+  const host = process.env.SWARMGATE_BENCH_MTLS_HOST ?? ''
+  const certs = process.env.DOCKER_CERT_PATH ?? ''
+  const port = Number(/^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(host)?.[1])
+  if (process.env.SWARMGATE_ISOLATED_ENGINE === undefined || !Number.isInteger(port) || certs === '') {
+    throw new Error('--deployed runs only in an isolated engine started by hand, for its TLS listener: bash scripts/isolated-engine.sh --by-hand -- npm run bench -- --deployed')
+  }
+  const socket = '/var/run/docker.sock'
+  const dataRoot = await docker(['info', '--format', '{{.DockerRootDir}}'], { host: `unix://${socket}`, timeoutMs: 30_000 })
+  const pid = Number(await readFile('/run/by-hand-dockerd.pid', 'utf8').catch(() => '0'))
+  const tls: TlsFiles = { clientDir: certs, caPem: join(certs, 'ca.pem'), serverCert: join(certs, 'cert.pem'), serverKey: join(certs, 'key.pem') }
+  return { socket, dataRoot, tlsPort: port, tls, pid, logFile: process.env.SWARMGATE_DOCKERD_LOG ?? '', stop: async () => {} }
 }

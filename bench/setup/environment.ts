@@ -1,7 +1,8 @@
 /**
  * Everything the measurements run against, set up once and torn down in reverse order:
  * the benchmark's own dockerd (test image copied from the shared engine, a >= 256 MB image built
- * in it, a long-running container C of that image), the SSH paths and the swarmgate chain.
+ * in it, a long-running container C of that image), the SSH paths and the swarmgate chain; with
+ * --deployed the isolated engine of the run instead of a dockerd, and the deployed chain on it.
  */
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,7 +11,8 @@ import { ensureBusyboxImage, BUSYBOX_IMAGE } from '../../test/testbed/busybox.js
 import { docker, ENGINE_SOCKET } from '../../test/testbed/docker.js'
 import { runChecked } from '../../test/testbed/process.js'
 import { startChain, type Chain } from '../../test/harness/chain.js'
-import { startBenchDaemon, type BenchDaemon } from './dockerd.js'
+import { isolatedEngine, startBenchDaemon, type BenchDaemon } from './dockerd.js'
+import { startDeployed, type DeployedChain } from './deployed.js'
 import { startSshPaths, type SshPaths } from './ssh.js'
 import { benchPaths, type BenchPath } from './paths.js'
 
@@ -22,9 +24,11 @@ export interface Environment {
   readonly dir: string
   readonly daemon: BenchDaemon
   readonly chain: Chain
+  /** The deployed chain, with --deployed. */
+  readonly deployed: DeployedChain | undefined
   readonly paths: readonly BenchPath[]
-  /** Files on the host: the 256 MB file for cp in, the 64 MB file for the echo, the saved big image for load. */
-  readonly files: { readonly big: string, readonly echo: string, readonly imageTar: string }
+  /** Files on the host: the 256 MB file for cp in, the 64 MB file for the echo, the saved big image for load, the big image's build context. */
+  readonly files: { readonly big: string, readonly echo: string, readonly imageTar: string, readonly context: string }
   /** Bytes of the saved big image. */
   readonly imageBytes: number
   /** Bytes of the big file. */
@@ -37,6 +41,8 @@ export interface EnvironmentOptions {
   readonly bigBytes: number
   /** Node options for both proxies (profiling). */
   readonly proxyNodeArgs?: readonly string[]
+  /** Use the isolated engine the run was started in and deploy swarmgate on it (bench/setup/deployed.ts). */
+  readonly deployed?: boolean
   readonly log: (line: string) => void
 }
 
@@ -49,18 +55,20 @@ export async function setUpEnvironment (opts: EnvironmentOptions): Promise<Envir
     for (const c of closers.reverse()) await c().catch((err: unknown) => { opts.log(`teardown: ${(err as Error).message}`) })
   }
   try {
-    opts.log('starting the benchmark dockerd')
-    const daemon = await startBenchDaemon(dir)
+    opts.log(opts.deployed === true ? 'using the isolated engine' : 'starting the benchmark dockerd')
+    const daemon = opts.deployed === true ? await isolatedEngine() : await startBenchDaemon(dir)
     closers.push(daemon.stop)
     const bench = { host: `unix://${daemon.socket}`, timeoutMs: 5 * 60_000 }
 
-    opts.log(`copying ${BUSYBOX_IMAGE} from the shared engine`)
     await ensureBusyboxImage()
-    await runChecked('bash', ['-c', `set -o pipefail; DOCKER_HOST=unix://${ENGINE_SOCKET} docker save ${BUSYBOX_IMAGE} | DOCKER_HOST=${bench.host} docker load -q`], { timeoutMs: 120_000 })
+    if (opts.deployed !== true) {
+      opts.log(`copying ${BUSYBOX_IMAGE} from the shared engine`)
+      await runChecked('bash', ['-c', `set -o pipefail; DOCKER_HOST=unix://${ENGINE_SOCKET} docker save ${BUSYBOX_IMAGE} | DOCKER_HOST=${bench.host} docker load -q`], { timeoutMs: 120_000 })
+    }
 
     opts.log(`building ${BIG_IMAGE} (${opts.bigBytes / 2 ** 20} MiB of random data)`)
     const context = join(dir, 'context')
-    const files = { big: join(context, 'big'), echo: join(dir, 'echo.bin'), imageTar: join(dir, 'big-image.tar') }
+    const files = { big: join(context, 'big'), echo: join(dir, 'echo.bin'), imageTar: join(dir, 'big-image.tar'), context }
     await mkdir(context)
     await runChecked('bash', ['-c', `head -c ${opts.bigBytes} /dev/urandom > ${files.big} && head -c ${ECHO_BYTES} /dev/urandom > ${files.echo}` +
       ` && printf 'FROM ${BUSYBOX_IMAGE}\\nCOPY big /big\\n' > ${join(context, 'Dockerfile')}`], { timeoutMs: 60_000 })
@@ -80,13 +88,19 @@ export async function setUpEnvironment (opts: EnvironmentOptions): Promise<Envir
     })
     closers.push(chain.close)
 
-    const paths = await benchPaths(daemon, ssh, chain)
+    let deployed: DeployedChain | undefined
+    if (opts.deployed === true) {
+      deployed = await startDeployed(dir, opts.log)
+      closers.push(deployed.close)
+    }
+
+    const paths = await benchPaths(daemon, ssh, chain, deployed)
     // Every path must reach the benchmark's engine, never the shared one.
     for (const p of paths) {
       const root = await docker(['info', '--format', '{{.DockerRootDir}}'], { host: p.host, env: p.env, timeoutMs: 30_000 })
       if (root !== daemon.dataRoot) throw new Error(`${p.label} reaches the engine with data root ${root}, not the benchmark's ${daemon.dataRoot}`)
     }
-    return { dir, daemon, chain, paths, files, imageBytes, bigBytes: opts.bigBytes, close }
+    return { dir, daemon, chain, deployed, paths, files, imageBytes, bigBytes: opts.bigBytes, close }
   } catch (err) {
     await close()
     throw err

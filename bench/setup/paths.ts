@@ -1,5 +1,5 @@
 /**
- * The five ways to reach the benchmark's engine that are compared, each as what the docker CLI
+ * The ways to reach the benchmark's engine that are compared (five, eight with --deployed), each as what the docker CLI
  * needs (DOCKER_HOST and environment) and, where there is one, the HTTP endpoint the load
  * generator calls. The ssh:// path has none: the CLI speaks HTTP over `ssh ... docker system
  * dial-stdio`'s stdin and stdout, a fresh SSH session per command.
@@ -9,8 +9,9 @@ import type { Pool } from 'undici'
 import type { Chain } from '../../test/harness/chain.js'
 import type { BenchDaemon } from './dockerd.js'
 import type { SshPaths } from './ssh.js'
+import type { DeployedChain } from './deployed.js'
 
-export const PATH_KEYS = ['socket', 'mtls', 'tunnel', 'ssh', 'chain'] as const
+export const PATH_KEYS = ['socket', 'mtls', 'tunnel', 'ssh', 'chain', 'deployed', 'deployed-host', 'deployed-unix'] as const
 export type PathKey = typeof PATH_KEYS[number]
 
 export const PATH_LABELS: Record<PathKey, string> = {
@@ -18,8 +19,14 @@ export const PATH_LABELS: Record<PathKey, string> = {
   mtls: 'dockerd mTLS',
   tunnel: 'ssh -L tunnel',
   ssh: 'docker -H ssh://',
-  chain: 'swarmgate chain'
+  chain: 'swarmgate, processes',
+  deployed: 'swarmgate, deployed',
+  'deployed-host': 'deployed, host network',
+  'deployed-unix': 'deployed, unix socket'
 }
+
+/** The swarmgate paths whose figures are held against the targets: the one users get by default last. */
+export const CHAIN_KEYS: readonly PathKey[] = ['chain', 'deployed']
 
 export interface HttpEndpoint {
   readonly origin: string
@@ -36,11 +43,13 @@ export interface BenchPath {
   readonly http: HttpEndpoint | undefined
 }
 
-/** Builds the five paths from what setup started. */
-export async function benchPaths (daemon: BenchDaemon, ssh: SshPaths, chain: Chain): Promise<BenchPath[]> {
+/** Builds the paths from what setup started (the deployed ones when it was deployed). */
+export async function benchPaths (daemon: BenchDaemon, ssh: SshPaths, chain: Chain, deployed: DeployedChain | undefined): Promise<BenchPath[]> {
   const [ca, cert, key] = await Promise.all(['ca.pem', 'cert.pem', 'key.pem'].map(async (f) => await readFile(`${daemon.tls.clientDir}/${f}`, 'utf8')))
   const tcp = (port: number): HttpEndpoint => ({ origin: `http://127.0.0.1:${port}`, options: {} })
-  const paths: Record<PathKey, Omit<BenchPath, 'key' | 'label'>> = {
+  const unix = (host: string): HttpEndpoint => ({ origin: 'http://docker', options: { socketPath: host.replace(/^unix:\/\//, '') } })
+  const http = (host: string): HttpEndpoint => ({ origin: host.replace(/^tcp:/, 'http:'), options: {} })
+  const paths: Partial<Record<PathKey, Omit<BenchPath, 'key' | 'label'>>> = {
     socket: { host: `unix://${daemon.socket}`, env: {}, http: { origin: 'http://docker', options: { socketPath: daemon.socket } } },
     mtls: {
       host: `tcp://127.0.0.1:${daemon.tlsPort}`,
@@ -49,7 +58,17 @@ export async function benchPaths (daemon: BenchDaemon, ssh: SshPaths, chain: Cha
     },
     tunnel: { host: `tcp://127.0.0.1:${ssh.tunnelPort}`, env: {}, http: tcp(ssh.tunnelPort) },
     ssh: { host: ssh.sshHost, env: ssh.sshEnv, http: undefined },
-    chain: { host: chain.dockerHost, env: {}, http: { origin: chain.dockerHost.replace(/^tcp:/, 'http:'), options: {} } }
+    chain: { host: chain.dockerHost, env: {}, http: http(chain.dockerHost) },
+    ...(deployed === undefined
+      ? {}
+      : {
+          deployed: { host: deployed.publishedHost, env: {}, http: http(deployed.publishedHost) },
+          'deployed-host': { host: deployed.hostNetworkHost, env: {}, http: http(deployed.hostNetworkHost) },
+          'deployed-unix': { host: deployed.socketHost, env: {}, http: unix(deployed.socketHost) }
+        })
   }
-  return PATH_KEYS.map((k) => ({ key: k, label: PATH_LABELS[k], ...paths[k] }))
+  return PATH_KEYS.flatMap((k) => {
+    const p = paths[k]
+    return p === undefined ? [] : [{ key: k, label: PATH_LABELS[k], ...p }]
+  })
 }
