@@ -22,6 +22,8 @@ export const program = defineProgram({
     image: { kind: 'string', flag: '--image', env: 'SWARMGATE_CLIENT_PROXY_IMAGE', default: `swarmgate/client-proxy:${version}`, value: 'IMAGE', help: 'client-proxy image to run' },
     volume: { kind: 'string', flag: '--volume', env: 'SWARMGATE_CLIENT_VOLUME', default: 'swarmgate-client', value: 'NAME', help: 'Docker volume holding the saved swarms and logins' },
     labels: { kind: 'list', flag: '--label', env: 'SWARMGATE_LABELS', value: 'KEY=VALUE', help: 'Extra label for every object the client creates' },
+    context: { kind: 'string', flag: '--context', env: 'SWARMGATE_CONTEXT', value: 'NAME', help: 'Name of the docker context made for the swarm (default swarmgate-<ns>-<name>); an existing context swarmgate did not make for this swarm is never changed' },
+    dockerConfig: { kind: 'string', flag: '--docker-config', env: 'DOCKER_CONFIG', default: '/root/.docker', value: 'DIR', help: 'The docker CLI\'s configuration folder as mounted into this container (-v ~/.docker:/root/.docker): the swarm\'s docker context is written there; when it is not mounted the docker context create command is printed instead' },
     timeout: { kind: 'seconds', flag: '--timeout', env: 'SWARMGATE_TIMEOUT', default: 60, value: 'DURATION', help: 'How long to wait for the proxy to work' },
     ...engineConnectionOptions('The docker CLI\'s DOCKER_HOST, passed through with -e DOCKER_HOST: tells where the proxy runs and so which address works from your shell')
   },

@@ -11,6 +11,8 @@ export const errors = defineErrors({
   SG_ERR_CLIENT_UNREACHABLE: { message: 'cannot reach the swarm' },
   SG_ERR_CLIENT_LOGIN_REFUSED: { message: 'login refused' },
   SG_ERR_CLIENT_LOGIN_FAILED: { message: 'login failed' },
+  SG_ERR_CLIENT_LOGIN_UNAVAILABLE: { message: 'the swarm cannot check the login now' },
+  SG_ERR_CLIENT_CONTEXT: { message: 'the docker context cannot be written' },
   SG_ERR_CLIENT_STATE: { message: 'the saved swarms cannot be used' },
   SG_ERR_CLIENT_PROXY_IMAGE: { message: 'the client-proxy image is not available' },
   SG_ERR_CLIENT_PROXY_FAILED: { message: 'the client-proxy container does not work' },

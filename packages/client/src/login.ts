@@ -1,19 +1,16 @@
 /**
- * Logging in to a swarm: the token endpoint of server-proxy (docs/protocol.md), over TLS checked
- * against the pinned fingerprint before a single byte of the request is sent, trying each endpoint
- * in turn until one answers.
+ * Logging in to a swarm: the token endpoint of server-proxy (docs/protocol.md), asked through
+ * pinned-request.ts. A refusal is shown with the endpoint's own sentence when it says why (a
+ * Docker ID with two-factor authentication, an organization token, a Docker ID the swarm does not
+ * name, Docker Hub unavailable), so the user learns what to do instead of "wrong password".
  */
-import http from 'node:http'
-import { isIP } from 'node:net'
-import tls from 'node:tls'
-import { checkPin, hasCode, PATHS, SwarmgateError } from '@swarmgate/core'
-import { parseEndpoint } from './endpoints.js'
+import { PATHS } from '@swarmgate/core'
 import { errors } from './errors.js'
-
-const CONNECT_TIMEOUT_MS = 10_000
+import { askSwarm, type SwarmAnswer } from './pinned-request.js'
 
 export interface TokenAnswer {
   readonly refreshToken: string
+  /** The account the swarm logged in: a Docker ID as `docker:NAME`. */
   readonly account: string
 }
 
@@ -21,99 +18,67 @@ export type Grant =
   | { readonly grant_type: 'password', readonly username: string, readonly password: string }
   | { readonly grant_type: 'refresh_token', readonly refresh_token: string }
 
-interface TokenResponse {
-  readonly status: number
-  readonly body: { access_token?: string, refresh_token?: string, account?: string, error?: string, message?: string, error_description?: string }
+interface TokenBody {
+  readonly access_token?: string
+  readonly refresh_token?: string
+  readonly account?: string
+  readonly error?: string
+  readonly error_description?: string
+  readonly message?: string
+  /** Why a login was refused (server-proxy's RefusalCode), when the endpoint says. */
+  readonly code?: string
 }
 
-async function connectPinned (endpoint: string, pin: string): Promise<tls.TLSSocket> {
-  const { host, port } = parseEndpoint(endpoint)
-  return await new Promise((resolve, reject) => {
-    const socket = tls.connect({
-      host,
-      port,
-      servername: isIP(host) === 0 ? host : undefined,
-      minVersion: 'TLSv1.2',
-      // The pin, checked below, is the trust anchor; no public CA vouches for a swarm.
-      rejectUnauthorized: false
-    })
-    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS)
-    socket.once('error', (err) => { clearTimeout(timer); reject(err) })
-    socket.once('secureConnect', () => {
-      clearTimeout(timer)
-      const problem = checkPin(socket, pin)
-      if (problem === undefined) { resolve(socket); return }
-      socket.destroy()
-      reject(problem)
-    })
-  })
+/** The refusal the endpoint says nothing more about than that the name or password is wrong. */
+const PLAIN_REFUSAL = 'SG_ERR_LOGIN_INVALID'
+
+function parseBody (text: string): TokenBody | undefined {
+  try {
+    const body = JSON.parse(text) as unknown
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? body as TokenBody : undefined
+  } catch {
+    return undefined
+  }
 }
 
-async function postToken (endpoint: string, pin: string, form: URLSearchParams): Promise<TokenResponse> {
-  const socket = await connectPinned(endpoint, pin)
-  const body = form.toString()
-  return await new Promise((resolve, reject) => {
-    const req = http.request({
-      createConnection: () => socket,
-      method: 'POST',
-      path: PATHS.token,
-      headers: { host: endpoint, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), accept: 'application/json' }
-    }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => { text += c })
-      res.on('end', () => {
-        socket.destroy()
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as TokenResponse['body'] })
-        } catch {
-          reject(errors.SG_ERR_CLIENT_LOGIN_FAILED(`${endpoint} answered ${res.statusCode ?? 0} with something that is not a swarmgate token answer; is it a swarmgate server-proxy?`))
-        }
-      })
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+/** The endpoint's sentence, without the `swarmgate: ` every server-proxy message starts with. */
+function sentence (body: TokenBody, status: number): string {
+  return (body.message ?? body.error_description ?? body.error ?? `status ${status}`).replace(/^swarmgate: /, '')
 }
 
-function describe (err: unknown): string {
-  if (err instanceof SwarmgateError) return err.message
-  const e = err as Error & { code?: string }
-  return e.code === undefined || e.message.includes(e.code) ? e.message : `${e.message} (${e.code})`
+function readAnswer (answer: SwarmAnswer, swarm: string, grant: Grant): TokenAnswer | undefined {
+  const { endpoint, status } = answer
+  const body = parseBody(answer.text)
+  if (body === undefined) return undefined
+  if (status === 200 && typeof body.refresh_token === 'string') {
+    return { refreshToken: body.refresh_token, account: body.account ?? (grant.grant_type === 'password' ? grant.username : '') }
+  }
+  const why = sentence(body, status)
+  if (body.error === 'invalid_grant') {
+    if (grant.grant_type === 'refresh_token') throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(`the saved login is no longer valid (${why})`)
+    // A coded refusal says what to do (use a personal access token, ask the owner); an older
+    // server-proxy sends no code.
+    if (body.code !== undefined && body.code !== PLAIN_REFUSAL && body.message !== undefined) throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(why)
+    throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(`wrong username or password for ${swarm} (${why})`)
+  }
+  // The server says how long to wait (its message, and Retry-After): per account and address, per address, or a busy queue.
+  if (body.error === 'slow_down') throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(why)
+  if (body.error === 'temporarily_unavailable') {
+    const retryAfter = answer.headers['retry-after']
+    const wait = retryAfter !== undefined && !/try again/.test(why) ? `; try again in ${retryAfter} s` : ''
+    throw errors.SG_ERR_CLIENT_LOGIN_UNAVAILABLE(`${why}${wait}`)
+  }
+  if (body.error === 'invalid_target') throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(`${endpoint} is not the swarm ${swarm} (${why}); check the name and --endpoint`)
+  throw errors.SG_ERR_CLIENT_LOGIN_FAILED(`${endpoint} answered ${status}: ${why}`)
 }
 
 /**
  * Asks the swarm for tokens with `grant`, trying `endpoints` in order. A refused login is
- * SG_ERR_CLIENT_LOGIN_REFUSED; when no endpoint could be used the error names each one's problem,
- * with the code SG_ERR_TLS_PIN_MISMATCH when a certificate did not match.
+ * SG_ERR_CLIENT_LOGIN_REFUSED, one the swarm cannot check now (Docker Hub) is
+ * SG_ERR_CLIENT_LOGIN_UNAVAILABLE; when no endpoint could be used the error names each one's
+ * problem (pinned-request.ts).
  */
 export async function requestTokens (endpoints: readonly string[], pin: string, swarm: string, grant: Grant): Promise<TokenAnswer> {
   const form = new URLSearchParams({ ...grant, audience: swarm })
-  const problems: string[] = []
-  let pinMismatch: SwarmgateError | undefined
-  for (const endpoint of endpoints) {
-    let res: TokenResponse
-    try {
-      res = await postToken(endpoint, pin, form)
-    } catch (err) {
-      if (hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH')) pinMismatch = err
-      problems.push(`${endpoint}: ${describe(err)}`)
-      continue
-    }
-    const { status, body } = res
-    if (status === 200 && typeof body.refresh_token === 'string') {
-      return { refreshToken: body.refresh_token, account: body.account ?? ('username' in grant ? grant.username : '') }
-    }
-    const why = body.message ?? body.error_description ?? body.error ?? `status ${status}`
-    if (body.error === 'invalid_grant') {
-      throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(grant.grant_type === 'password' ? `wrong username or password for ${swarm} (${why})` : `the saved login is no longer valid (${why})`)
-    }
-    // The server says how long to wait (its message, and Retry-After): per account and address, per address, or a busy queue.
-    if (body.error === 'slow_down') throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(why.replace(/^swarmgate: /, ''))
-    if (body.error === 'invalid_target') throw errors.SG_ERR_CLIENT_LOGIN_REFUSED(`${endpoint} is not the swarm ${swarm} (${why}); check the name and --endpoint`)
-    throw errors.SG_ERR_CLIENT_LOGIN_FAILED(`${endpoint} answered ${status}: ${why}`)
-  }
-  const detail = `none of its endpoints could be used:\n  ${problems.join('\n  ')}`
-  if (pinMismatch !== undefined) throw new SwarmgateError('SG_ERR_TLS_PIN_MISMATCH', `the swarm ${swarm} did not prove its identity; ${detail}\nCheck --fingerprint against what registration printed.`, { cause: pinMismatch })
-  throw errors.SG_ERR_CLIENT_UNREACHABLE(`${swarm}: ${detail}\nCheck --endpoint and that server-proxy runs (registration status, on a manager).`)
+  return await askSwarm(endpoints, pin, swarm, { method: 'POST', path: PATHS.token, form }, (answer) => readAnswer(answer, swarm, grant))
 }

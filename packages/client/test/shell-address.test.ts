@@ -3,7 +3,7 @@ import { shellAddress } from '../src/shell-address.js'
 
 t.test('a local engine gets the loopback address as is', async (t) => {
   for (const host of [undefined, '', 'unix:///var/run/docker.sock', 'tcp://127.0.0.1:2375', 'tcp://localhost:2375', 'tcp://[::1]:2375']) {
-    t.same(shellAddress(host, 32768), { exportLine: 'export DOCKER_HOST=tcp://127.0.0.1:32768' }, String(host))
+    t.same(shellAddress(host, 32768), { host: 'tcp://127.0.0.1:32768', exportLine: 'export DOCKER_HOST=tcp://127.0.0.1:32768' }, String(host))
   }
 })
 

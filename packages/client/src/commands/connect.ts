@@ -1,12 +1,16 @@
 /**
  * Connecting to a swarm: endpoints and fingerprint from the flags or the saved swarm, the saved
- * login when the swarm still accepts it (else the user's credentials), the proxy container started
- * or reused, a call through it, and the export line.
+ * login when the swarm still accepts it (else the user's credentials, asked in the words of the
+ * identities the swarm accepts), the proxy container started or reused, a call through it, the
+ * docker context, and the export line.
  */
 import { hasCode, normalizePin, readPasswordFromStdin } from '@swarmgate/core'
 import type { Context } from '../context.js'
+import { credentialPrompts } from '../credential-prompts.js'
+import { checkContext, contextName, createContextCommand, mountedConfig, writeContext } from '../docker-context.js'
 import { parseEndpoint } from '../endpoints.js'
 import { errors } from '../errors.js'
+import { acceptedIdentities } from '../identity.js'
 import { requestTokens } from '../login.js'
 import type { SwarmRef } from '../names.js'
 import { waitUntilProxyWorks } from '../proxy-check.js'
@@ -14,7 +18,6 @@ import { ensureProxy, listenPort, randomPort, type RunningProxy } from '../proxy
 import { shellAddress } from '../shell-address.js'
 import type { SavedLogin, SavedSwarm } from '../state-volume.js'
 
-export const CREDENTIALS_HEADER = 'Use your Docker ID credentials to authenticate:'
 /** Tries with another random port when the chosen one turns out to be taken. */
 const PORT_ATTEMPTS = 5
 
@@ -40,12 +43,14 @@ async function login (ctx: Context, ref: SwarmRef, endpoints: readonly string[],
       prompter.say(`${ref.swarm}: ${err.message.replace(/^login refused: /, '')}`)
     }
   }
-  prompter.say(CREDENTIALS_HEADER)
+  const prompts = credentialPrompts(await acceptedIdentities(endpoints, fingerprint, ref.swarm), ref.swarm)
+  for (const line of prompts.header) prompter.say(line)
   // A login that stopped working is renewed for the same account unless another is named.
   const known = config.username ?? (sameSwarm ? saved.saved.account : undefined)
   if (known !== undefined && config.username === undefined) prompter.say(`Username: ${known}`)
   const username = known ?? await prompter.ask('Username', { flag: '--username (or SWARMGATE_USERNAME)' })
-  const password = config.passwordStdin ? await readPasswordFromStdin(ctx.stdin) : await prompter.secret('Password', { flag: '--password-stdin' })
+  // The password or token goes to the swarm only; nothing of it is kept (the volume holds the swarm's refresh token).
+  const password = config.passwordStdin ? await readPasswordFromStdin(ctx.stdin) : await prompter.secret(prompts.password(username), { flag: '--password-stdin' })
   const answer = await requestTokens(endpoints, fingerprint, ref.swarm, { grant_type: 'password', username, password })
   return { refreshToken: answer.refreshToken, account: answer.account, fresh: true }
 }
@@ -62,6 +67,11 @@ export async function connect (ctx: Context, ref: SwarmRef): Promise<void> {
   if (endpoints.length === 0) throw errors.SG_ERR_CLIENT_NO_ENDPOINT(`${ref.swarm} was not connected from this engine before; pass --endpoint HOST:PORT for each manager, as registration printed it`)
   const fingerprint = config.fingerprint !== undefined ? normalizePin(config.fingerprint) : saved?.saved.fingerprint
   if (fingerprint === undefined) throw errors.SG_ERR_CLIENT_NO_FINGERPRINT(`pass --fingerprint sha256:..., as registration printed it, so the client can check it talks to ${ref.swarm}`)
+
+  // A context of that name that is not this swarm's stops the run before anything is asked.
+  const context = contextName(ref, config.context)
+  const dockerConfig = await mountedConfig(config.dockerConfig)
+  if (dockerConfig !== undefined) await checkContext(dockerConfig.dir, context, ref.swarm)
 
   const { refreshToken, account, fresh } = await login(ctx, ref, endpoints, fingerprint, saved)
   const hostNetwork = config.network === undefined ? saved?.saved.hostNetwork ?? false : config.network === 'host'
@@ -85,10 +95,15 @@ export async function connect (ctx: Context, ref: SwarmRef): Promise<void> {
   }
 
   const address = shellAddress(config.dockerHost, proxy.port)
+  const target = { name: context, swarm: ref.swarm, host: address.host }
+  if (dockerConfig !== undefined) await writeContext(dockerConfig.dir, dockerConfig, target)
   if (config.quiet) {
     ctx.stdout.write(`${address.exportLine}\n`)
   } else {
     ctx.stdout.write(`=> You can now start using the swarm ${ref.swarm} by executing:\n    ${address.exportLine}\n`)
+    ctx.stdout.write(dockerConfig !== undefined
+      ? `=> or with the docker context ${context}, written to your docker configuration:\n    docker context use ${context}\n`
+      : `=> or make it a docker context once (or mount ~/.docker at /root/.docker to have it made for you), and use it:\n    ${createContextCommand(target)}\n    docker context use ${context}\n`)
   }
   if (address.note !== undefined) ctx.stderr.write(`${address.note}\n`)
 }
