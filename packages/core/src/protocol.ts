@@ -10,8 +10,34 @@ export const PATHS = {
   jwks: `${RESERVED_PREFIX}v1/jwks.json`,
   health: `${RESERVED_PREFIX}v1/health`,
   /** Which identities the swarm accepts at login (local accounts, Docker IDs): asked before prompting. */
-  identity: `${RESERVED_PREFIX}v1/identity`
+  identity: `${RESERVED_PREFIX}v1/identity`,
+  /** Where the swarm's managers are reached now (authenticated): client-proxy keeps its list current. */
+  endpoints: `${RESERVED_PREFIX}v1/endpoints`
 } as const
+
+/**
+ * The header server-proxy puts on an answer it gave itself instead of forwarding the engine's,
+ * carrying the error's stable code: client-proxy tells a manager that could not take a call from
+ * the engine's own errors by it, never by the message text (docs/protocol.md, "Failover").
+ */
+export const ERROR_HEADER = 'X-Swarmgate-Error'
+
+/** The codes of ERROR_HEADER that client-proxy acts on. */
+export const GATEWAY_CODES = {
+  /** The engine could not be reached at all: the call was not carried out; another manager may take it. */
+  engineUnreachable: 'SG_ERR_ENGINE_UNREACHABLE',
+  /** The engine's connection broke after the call was sent: it may or may not have been carried out. */
+  engineFailed: 'SG_ERR_ENGINE_FAILED',
+  /** The call could not be checked because the engine did not answer the gateway's question: not carried out. */
+  factsUnavailable: 'SG_ERR_FACTS_UNAVAILABLE'
+} as const
+
+/** The answer of PATHS.endpoints. */
+export interface EndpointList {
+  readonly swarm: string
+  /** `host:port` of each manager's server-proxy, IPv6 hosts in brackets. */
+  readonly endpoints: readonly string[]
+}
 
 /** The answer of PATHS.identity. */
 export interface IdentityAnswer {

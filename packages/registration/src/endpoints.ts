@@ -4,15 +4,10 @@
  * overrides them, for addresses behind NAT or DNS names. The server certificate names them all.
  */
 import { isIP } from 'node:net'
-import type { SwarmNode } from '@swarmgate/core'
+import { formatEndpoint, managerHosts, type SwarmNode } from '@swarmgate/core'
 import { errors } from './errors.js'
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
-
-/** `host:port`, with IPv6 hosts in brackets. */
-export function formatEndpoint (host: string, port: number): string {
-  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`
-}
 
 /** Parses `host[:port]` (IPv6 in brackets) into a normalised `host:port`. */
 export function parseEndpoint (value: string, defaultPort: number): { host: string, port: number, endpoint: string } {
@@ -23,14 +18,6 @@ export function parseEndpoint (value: string, defaultPort: number): { host: stri
     throw errors.SG_ERR_REGISTRATION_ENDPOINT(`"${value}" is not host[:port] (an IP address or DNS name, IPv6 in brackets, port 1 to 65535)`)
   }
   return { host, port, endpoint: formatEndpoint(host, port) }
-}
-
-/** The hosts of the managers' advertise addresses, leader first, as the swarm knows them. */
-export function managerHosts (nodes: readonly SwarmNode[]): string[] {
-  const managers = nodes.filter((n) => n.ManagerStatus !== undefined)
-  managers.sort((a, b) => Number(b.ManagerStatus?.Leader === true) - Number(a.ManagerStatus?.Leader === true))
-  const hosts = managers.map((n) => (n.ManagerStatus?.Addr ?? n.Status.Addr).replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))
-  return [...new Set(hosts.filter((h) => h !== '' && h !== '0.0.0.0'))]
 }
 
 /** The endpoints to print: --endpoint values, or every manager's address with `port`. */

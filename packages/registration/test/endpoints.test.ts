@@ -1,6 +1,6 @@
 import t from 'tap'
-import type { SwarmNode } from '@swarmgate/core'
-import { chooseEndpoints, managerHosts, parseEndpoint, requiredSans } from '../src/endpoints.js'
+import { managerHosts, type SwarmNode } from '@swarmgate/core'
+import { chooseEndpoints, parseEndpoint, requiredSans } from '../src/endpoints.js'
 
 function node (id: string, addr: string | undefined, leader = false): SwarmNode {
   return {

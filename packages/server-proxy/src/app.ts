@@ -19,6 +19,7 @@ import { DockerIdVerifier } from './identity/docker-id.js'
 import { AccessCache } from './access-cache.js'
 import { DockerGateway } from './gateway/docker-gateway.js'
 import { tokenRoutes } from './token-routes.js'
+import { endpointRoutes } from './endpoint-routes.js'
 import { ConnectionGuard } from './connections/index.js'
 import { errors } from './errors.js'
 import type { TokenSettings } from './tokens.js'
@@ -132,6 +133,13 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
         return false
       }
     }
+  })
+  await app.register(endpointRoutes, {
+    swarm: config.swarmName,
+    engine: upstream,
+    advertised: config.advertiseEndpoints,
+    listenPort: config.port,
+    authenticate: async (req) => await gateway.authenticate(req)
   })
   await app.ready()
 

@@ -32,6 +32,7 @@ export const program = defineProgram({
     dockerHubCa: { kind: 'string', flag: '--docker-hub-ca', env: 'SWARMGATE_DOCKER_HUB_CA', value: 'FILE', help: 'PEM CA to trust for --docker-hub-url instead of the system\'s' },
     dockerHubTimeout: { kind: 'seconds', flag: '--docker-hub-timeout', env: 'SWARMGATE_DOCKER_HUB_TIMEOUT', default: 10, value: 'DURATION', help: 'The most one Docker Hub check may take' },
     dockerHubGrace: { kind: 'seconds', flag: '--docker-hub-grace', env: 'SWARMGATE_DOCKER_HUB_GRACE', default: 3600, value: 'DURATION', help: 'While Docker Hub cannot answer, a team login still refreshes this long after its last good check (0: never)' },
+    advertiseEndpoints: { kind: 'list', flag: '--advertise-endpoint', env: 'SWARMGATE_ADVERTISE_ENDPOINTS', value: 'HOST:PORT', help: 'Where clients reach the swarm\'s server-proxies, told to client-proxy (repeat per manager); by default what registration printed, or each manager\'s address with the published port' },
     engineSocket: { kind: 'string', flag: '--engine-socket', env: 'SWARMGATE_ENGINE_SOCKET', default: '/var/run/docker.sock', value: 'PATH', help: 'Unix socket of the local Docker engine' },
     // Connection guards (issue 11), for connections that have not yet shown a valid token. A
     // client on a slow mobile link completes a TLS handshake in well under a second and sends a

@@ -16,6 +16,10 @@ export const errors = defineErrors({
   SG_ERR_AUTH_CLAIMS: { message: 'swarmgate: the token claims are not acceptable', statusCode: 401 },
   SG_ERR_AUTH_ACCOUNT_GONE: { message: 'swarmgate: the account of this token no longer exists or is disabled; log in again', statusCode: 401 },
   SG_ERR_FACTS_UNAVAILABLE: { message: 'swarmgate: the call could not be checked: the Docker engine did not answer the gateway\'s question', statusCode: 503 },
+  // The two answers of a call the engine did not answer; client-proxy acts on their codes (core GATEWAY_CODES).
+  SG_ERR_ENGINE_UNREACHABLE: { message: 'swarmgate: this manager\'s Docker engine cannot be reached, the call was not carried out', statusCode: 503 },
+  SG_ERR_ENGINE_FAILED: { message: 'swarmgate: this manager\'s Docker engine went away during the call, which may or may not have been carried out', statusCode: 502 },
+  SG_ERR_ENDPOINTS_UNKNOWN: { message: 'swarmgate: the swarm cannot tell where its managers are right now', statusCode: 503 },
   SG_ERR_DECISION_FAILED: { message: 'swarmgate: the call could not be checked', statusCode: 500 },
   SG_ERR_CLIENT_GONE: { message: 'swarmgate: the client closed the connection before the call was read' },
   SG_ERR_KEYS_INVALID: { message: 'the token signing key set is not usable' },

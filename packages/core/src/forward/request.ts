@@ -22,8 +22,11 @@ export interface ForwardRequestOptions {
   readonly upstream: Upstream
   /** The raw request headers to send upstream (end-to-end headers only; see endToEndHeaders). */
   readonly headers: readonly string[]
-  /** Statuses the caller handles itself when they come back (only for calls without a body). */
-  readonly decline?: (status: number) => boolean
+  /**
+   * Answers the caller handles itself when they come back (by status and raw headers); honoured
+   * only where the call can be sent again: without a body, or with `body` given.
+   */
+  readonly decline?: (status: number, rawHeaders: readonly string[]) => boolean
   /** The body already read (the gateway read it to decide on it); sent as these exact bytes. */
   readonly body?: Buffer
   /** The path and query to send instead of `req.url` (the gateway pins a name to the ID it checked). */
@@ -77,14 +80,15 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
       onHeaders (statusCode, rawHeaders, resumeUpstream, statusText) {
         status = statusCode
         resume = resumeUpstream
-        if (opts.decline?.(statusCode) === true && !withBody) {
+        const headers = rawHeaders.map(String)
+        if (opts.decline?.(statusCode, headers) === true && (opts.body !== undefined || !withBody)) {
           declined = true
           abort?.(new Error('declined'))
           res.off('close', onClientClose)
           settle({ kind: 'declined', status: statusCode })
           return false
         }
-        res.writeHead(statusCode, statusText, endToEndHeaders(rawHeaders.map(String)))
+        res.writeHead(statusCode, statusText, endToEndHeaders(headers))
         // Headers must not wait for a body that may never come (POST /containers/{id}/wait), but
         // when the body is already here (undici parses it in the same turn) they go out together
         // with it in one write: flush only after the current turn.

@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import {
-  SwarmgateError, decodeBody, describeUpstreamError, endToEndHeaders, forwardRequest, forwardUpgrade, hasRequestBody, routeCall,
-  sendDockerError, withoutHeaders, writeDockerErrorToSocket,
+  ERROR_HEADER, SwarmgateError, decodeBody, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
+  hasRequestBody, routeCall, sendDockerError, withoutHeaders, writeDockerErrorToSocket,
   type Body, type Call, type Decision, type Facts, type Logger, type Policy, type Upstream
 } from '@swarmgate/core'
 import type { SigningKeySet } from '../signing-keys.js'
@@ -120,7 +120,7 @@ export class DockerGateway {
       verdict = await this.#judge(req, withBody)
     } catch (err) {
       const refusal = asRefusal(err, log)
-      sendDockerError(res, refusal.statusCode ?? 401, refusal.message)
+      sendDockerError(res, refusal.statusCode ?? 401, refusal.message, { [ERROR_HEADER]: refusal.code })
       if (withBody) discardRequestBody(req)
       audit({ route: req.url, decision: 'deny', rule: refusal.code, status: refusal.statusCode })
       return
@@ -141,9 +141,9 @@ export class DockerGateway {
     })
     let status = outcome.kind === 'failed' ? 0 : outcome.status
     if (outcome.kind === 'failed' && !outcome.responded) {
-      const failure = describeUpstreamError(outcome.error, this.#opts.upstream.name)
-      sendDockerError(res, failure.statusCode, failure.message)
-      status = failure.statusCode
+      const failure = engineFailure(outcome.error, this.#opts.upstream.name)
+      sendDockerError(res, failure.statusCode ?? 502, failure.message, { [ERROR_HEADER]: failure.code })
+      status = failure.statusCode ?? 502
     }
     audit({
       ...who,
@@ -165,7 +165,7 @@ export class DockerGateway {
       verdict = await this.#judge(req, false)
     } catch (err) {
       const refusal = asRefusal(err, log)
-      writeDockerErrorToSocket(socket, refusal.statusCode ?? 401, refusal.message)
+      writeDockerErrorToSocket(socket, refusal.statusCode ?? 401, refusal.message, { [ERROR_HEADER]: refusal.code })
       log.info({ source, method: req.method, route: req.url, decision: 'deny', rule: refusal.code, status: refusal.statusCode, hijack: true }, 'audit')
       return
     }
@@ -186,6 +186,16 @@ export class DockerGateway {
 function pinned (call: Call, url: string | undefined, facts: Facts): { path?: string } {
   const path = pinnedPath(call, url ?? '/', facts)
   return path === undefined ? {} : { path }
+}
+
+/**
+ * Why a call the engine did not answer failed, with the code client-proxy acts on (ERROR_HEADER):
+ * an engine that could not be reached never saw the call (503: another manager may take it); one
+ * whose connection broke after the call was sent may have carried it out (502).
+ */
+function engineFailure (err: Error, engineName: string): SwarmgateError {
+  const cause = describeUpstreamError(err, engineName).message.replace(/^swarmgate: /, '')
+  return failedBeforeSending(err) ? errors.SG_ERR_ENGINE_UNREACHABLE(cause, err) : errors.SG_ERR_ENGINE_FAILED(cause, err)
 }
 
 /** A refusal to send: the SwarmgateError thrown, or a 500 for anything else (never echoed: it is logged). */
