@@ -6,12 +6,14 @@
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
-import { DOCKER_SERVER_OPTIONS, PATHS, RESERVED_PREFIX, normalizePin, sendDockerError, serveDockerApi, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { DOCKER_SERVER_OPTIONS, PATHS, RESERVED_PREFIX, formatEndpoint, normalizePin, sendDockerError, serveDockerApi, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ClientProxyConfig } from './config.js'
 import { parseEndpoint, type Endpoint, type Trust } from './pinned-tls.js'
-import { SwarmUpstream, formatEndpoint } from './swarm-upstream.js'
+import { SwarmUpstream } from './swarm-upstream.js'
 import { TokenKeeper, type Credentials } from './token-keeper.js'
 import { DockerRelay } from './docker-relay.js'
+import { LivenessWatch } from './liveness-watch.js'
+import { EndpointRefresh } from './endpoint-refresh.js'
 import { browserGuard, normalizeOrigin, type Listener } from './browser-guard.js'
 import { errors } from './errors.js'
 
@@ -20,6 +22,8 @@ export interface ClientProxy {
   /** The same endpoint on the unix socket of --socket, when given. */
   readonly socketServer: http.Server | undefined
   readonly keeper: TokenKeeper
+  /** Keeps the endpoint list current once started (main.ts starts it). */
+  readonly endpoints: EndpointRefresh
   close (): Promise<void>
 }
 
@@ -46,9 +50,14 @@ function credentialsOf (config: ClientProxyConfig): Credentials {
 
 /** Builds the client-proxy; `keeper.renew()` gets the first token (main.ts waits for it). */
 export async function buildClientProxy (config: ClientProxyConfig, logger: Logger): Promise<ClientProxy> {
-  const upstream = new SwarmUpstream(endpointsOf(config), await trustOf(config), logger)
+  const trust = await trustOf(config)
+  const upstream = new SwarmUpstream(endpointsOf(config), trust, logger)
   const keeper = new TokenKeeper({ upstream, swarm: config.swarm, credentials: credentialsOf(config), marginSeconds: config.refreshMargin, logger })
-  const relay = new DockerRelay(upstream, keeper, logger)
+  const watch = new LivenessWatch(upstream, trust, logger)
+  const endpoints = new EndpointRefresh(upstream, keeper, logger)
+  // A manager gone may have been replaced: the swarm may know a new one.
+  upstream.onUnhealthy(() => { endpoints.soon() })
+  const relay = new DockerRelay(upstream, watch, keeper, logger)
   const guard = browserGuard({ listenHost: config.host, allowOrigin: config.allowOrigin === undefined ? undefined : normalizeOrigin(config.allowOrigin) })
   const log = logger.child({ module: 'browser-guard' })
   // Every connection, so close() can end them all (serveDockerApi keeps it).
@@ -56,9 +65,10 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
 
   const health = (res: http.ServerResponse): void => {
     const state = keeper.state
+    const where = { swarm: config.swarm, endpoint: formatEndpoint(upstream.endpoint.host, upstream.endpoint.port), endpoints: upstream.status() }
     const body = JSON.stringify(state === undefined
-      ? { status: 'no valid token', swarm: config.swarm, endpoint: formatEndpoint(upstream.endpoint) }
-      : { status: 'ok', swarm: config.swarm, endpoint: formatEndpoint(upstream.endpoint), account: state.account, expiresAt: new Date(state.expiresAt).toISOString() })
+      ? { status: 'no valid token', ...where }
+      : { status: 'ok', ...where, account: state.account, expiresAt: new Date(state.expiresAt).toISOString() })
     res.writeHead(state === undefined ? 503 : 200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body)
   }
 
@@ -95,8 +105,11 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
     server,
     socketServer,
     keeper,
+    endpoints,
     close: async () => {
       keeper.stop()
+      endpoints.stop()
+      watch.stop()
       for (const socket of sockets) socket.destroy()
       await Promise.all([server, socketServer].map(async (s) => {
         if (s?.listening === true) await new Promise<void>((resolve) => s.close(() => resolve()))

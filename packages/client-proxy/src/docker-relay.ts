@@ -1,64 +1,108 @@
 /**
- * The docker CLI side of client-proxy: every call gets the current access token and goes to the
- * swarm. A 401 on a call without a body is retried once with a renewed token; a call without a
- * body whose endpoint cannot be reached is retried on the next manager. Calls with a body are
- * never replayed (the body has been streamed and is gone), so they fail with the upstream's error.
+ * The docker CLI side of client-proxy: every call gets the current access token and goes to a
+ * healthy manager of the swarm. A call is sent again, on the next manager, when it can be replayed
+ * (no body, or a body of at most REPLAY_MAX_BYTES, read first) and either no manager saw it (the
+ * connection could not be opened, or server-proxy answered that its engine cannot be reached) or
+ * it only reads (GET, HEAD) and its manager went away during it. A 401 is retried once with a
+ * renewed token. Anything else is answered with what happened, saying whether the call may have
+ * been carried out (docs/protocol.md, "Failover").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import {
-  SwarmgateError, describeUpstreamError, endToEndHeaders, forwardRequest, forwardUpgrade, hasRequestBody,
-  sendDockerError, withoutHeaders, writeDockerErrorToSocket, type Logger
+  ERROR_HEADER, GATEWAY_CODES, SwarmgateError, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
+  formatEndpoint, hasCode, hasRequestBody, headerValue, sendDockerError, withoutHeaders, writeDockerErrorToSocket, type Logger
 } from '@swarmgate/core'
-import type { SwarmUpstream } from './swarm-upstream.js'
+import { describe, type SwarmUpstream } from './swarm-upstream.js'
+import type { LivenessWatch } from './liveness-watch.js'
 import type { TokenKeeper } from './token-keeper.js'
 import { errors } from './errors.js'
 
 const DROP = new Set(['authorization'])
-/** Failures that happen before a request is sent, so retrying it elsewhere cannot repeat it. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
+/**
+ * Bodies up to this size are read before the call is sent, so it can be sent again elsewhere:
+ * create, exec, start, update and the like carry a few hundred bytes of JSON. Larger ones (build
+ * contexts, image loads, copies) stream through and are never replayed.
+ */
+export const REPLAY_MAX_BYTES = 64 * 1024
+/** Methods that only read: a manager that went away during one did not change anything. */
+const READS = new Set(['GET', 'HEAD'])
+/** What server-proxy answers for a call its engine never saw. */
+const NOT_CARRIED_OUT = new Set<string>([GATEWAY_CODES.engineUnreachable, GATEWAY_CODES.factsUnavailable])
+
+type Body = { readonly kind: 'none' } | { readonly kind: 'buffered', readonly bytes: Buffer } | { readonly kind: 'stream' }
 
 export class DockerRelay {
   readonly #upstream: SwarmUpstream
+  readonly #watch: LivenessWatch
   readonly #keeper: TokenKeeper
   readonly #log: Logger
 
-  constructor (upstream: SwarmUpstream, keeper: TokenKeeper, logger: Logger) {
+  constructor (upstream: SwarmUpstream, watch: LivenessWatch, keeper: TokenKeeper, logger: Logger) {
     this.#upstream = upstream
+    this.#watch = watch
     this.#keeper = keeper
     this.#log = logger.child({ module: 'docker-relay' })
   }
 
   async handleRequest (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const base = endToEndHeaders(req.rawHeaders, DROP)
-    const withBody = hasRequestBody(req)
+    const body = await readReplayable(req)
+    if (body === undefined) { res.destroy(); return }
+    const replayable = body.kind !== 'stream'
+    const reads = READS.has(req.method ?? '')
     let token = await this.#token()
     if (token instanceof SwarmgateError) { sendDockerError(res, token.statusCode ?? 401, token.message); return }
     let renewed = false
-    let failovers = 0
-    for (;;) {
-      const endpoint = this.#upstream.endpoint
+    const attempts = this.#upstream.count + 2
+    for (let attempt = 1; ; attempt++) {
+      const chosen = await this.#upstream.choose()
+      if (chosen === undefined) { this.#fail(req, res, this.#upstream.noneUsable()); return }
+      const { endpoint, lastResort } = chosen
+      const again = replayable && attempt < attempts
+      let retry: 'renew' | 'elsewhere' | undefined
+      const call = this.#watch.track(endpoint)
       const outcome = await forwardRequest(req, res, {
-        upstream: this.#upstream,
+        upstream: this.#upstream.callUpstream(endpoint, call.dispatcher),
         headers: [...base, 'Authorization', `Bearer ${token}`],
-        decline: (status) => status === 401 && !renewed
-      })
+        ...(body.kind === 'buffered' ? { body: body.bytes } : {}),
+        decline: (status, headers) => {
+          if (status === 401 && !renewed) { retry = 'renew'; return true }
+          const code = headerValue(headers, ERROR_HEADER.toLowerCase())
+          const unusable = code !== undefined && (NOT_CARRIED_OUT.has(code) || (code === GATEWAY_CODES.engineFailed && reads))
+          if (!unusable) return false
+          this.#upstream.markUnhealthy(endpoint, `server-proxy answered ${status} ${code}`, true)
+          // With no other manager to ask, its answer says best what happened.
+          retry = 'elsewhere'
+          return again && !lastResort && this.#upstream.pick() !== undefined
+        }
+      }).finally(() => { call.done() })
       if (outcome.kind === 'declined') {
-        renewed = true
-        token = await this.#token(true)
-        if (token instanceof SwarmgateError) { sendDockerError(res, token.statusCode ?? 401, token.message); return }
+        if (retry === 'renew') {
+          renewed = true
+          token = await this.#token(true)
+          if (token instanceof SwarmgateError) { sendDockerError(res, token.statusCode ?? 401, token.message); return }
+        }
         continue
       }
       if (outcome.kind === 'failed' && !outcome.responded) {
-        const code = (outcome.error as { code?: string }).code ?? ''
-        if (NOT_SENT.has(code)) {
-          this.#upstream.failover(endpoint, outcome.error)
-          if (!withBody && ++failovers < this.#upstream.count) continue
+        const err = outcome.error
+        if (hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH')) { this.#fail(req, res, err); return }
+        if (failedBeforeSending(err)) {
+          this.#upstream.markUnhealthy(endpoint, describe(err), false)
+          if (again) continue
+        } else if (!this.#upstream.isHealthy(endpoint)) {
+          // The liveness watch found it gone while the call waited.
+          if (again && reads) continue
+          this.#fail(req, res, errors.SG_ERR_ENDPOINT_LOST(`${formatEndpoint(endpoint.host, endpoint.port)} stopped answering during ${req.method ?? ''} ${req.url ?? ''}, which may or may not have been carried out; the next call goes to another manager`, err))
+          return
+        } else if (again && reads) {
+          continue
         }
-        const failure = describeUpstreamError(outcome.error, this.#upstream.name)
+        const failure = describeUpstreamError(err, `the swarm at ${formatEndpoint(endpoint.host, endpoint.port)}`)
         sendDockerError(res, failure.statusCode, failure.message)
       }
-      this.#log.debug({ method: req.method, path: req.url, outcome: outcome.kind, status: outcome.kind === 'failed' ? undefined : outcome.status }, 'call')
+      this.#log.debug({ method: req.method, path: req.url, endpoint: formatEndpoint(endpoint.host, endpoint.port), attempt, outcome: outcome.kind, status: outcome.kind === 'failed' ? undefined : outcome.status }, 'call')
       return
     }
   }
@@ -67,11 +111,27 @@ export class DockerRelay {
     socket.on('error', () => socket.destroy())
     const token = await this.#token()
     if (token instanceof SwarmgateError) { writeDockerErrorToSocket(socket, token.statusCode ?? 401, token.message); return }
+    // Opened here, on a healthy manager, so that a swarm with none says so in its own words.
+    let connection: Duplex
+    try {
+      connection = await this.#upstream.connect()
+    } catch (err) {
+      const failure = err instanceof SwarmgateError ? { statusCode: err.statusCode ?? 502, message: err.message } : describeUpstreamError(err as Error, 'the swarm')
+      writeDockerErrorToSocket(socket, failure.statusCode, failure.message)
+      return
+    }
+    this.#watch.wake()
     const outcome = await forwardUpgrade(req, socket, head, {
-      upstream: this.#upstream,
+      upstream: { name: 'the swarm', origin: '', dispatcher: this.#upstream.dispatcher, connect: async () => connection, close: async () => {} },
       headers: [...withoutHeaders(req.rawHeaders, DROP), 'Authorization', `Bearer ${token}`]
     })
     this.#log.debug({ method: req.method, path: req.url, hijack: true, status: outcome.status, bytesIn: outcome.bytesIn, bytesOut: outcome.bytesOut }, 'hijack ended')
+  }
+
+  #fail (req: IncomingMessage, res: ServerResponse, err: SwarmgateError | Error): void {
+    const statusCode = err instanceof SwarmgateError ? err.statusCode ?? 502 : 502
+    this.#log.warn({ method: req.method, path: req.url, err: describe(err) }, 'call failed')
+    sendDockerError(res, statusCode, err.message)
   }
 
   /** The token to use, or the error to answer with when none can be had. */
@@ -81,8 +141,25 @@ export class DockerRelay {
     } catch (err) {
       if (err instanceof SwarmgateError && err.code === 'SG_ERR_LOGIN_REFUSED') return errors.SG_ERR_NOT_LOGGED_IN(err.message.replace(/^swarmgate: /, ''))
       if (err instanceof SwarmgateError && err.statusCode !== undefined) return err
-      const failure = describeUpstreamError(err as Error, this.#upstream.name)
+      const failure = describeUpstreamError(err as Error, 'the swarm')
       return new SwarmgateError('SG_ERR_ALL_ENDPOINTS_DOWN', failure.message, { statusCode: failure.statusCode, cause: err })
     }
   }
+}
+
+/**
+ * The request's body as far as it decides replaying: none, read whole when it is small and its
+ * length is declared, or left to stream. Undefined when the client went away while it was read.
+ */
+async function readReplayable (req: IncomingMessage): Promise<Body | undefined> {
+  if (!hasRequestBody(req)) return { kind: 'none' }
+  const length = Number(req.headers['content-length'])
+  if (!Number.isSafeInteger(length) || length > REPLAY_MAX_BYTES) return { kind: 'stream' }
+  const chunks: Buffer[] = []
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+  } catch {
+    return undefined
+  }
+  return req.complete ? { kind: 'buffered', bytes: Buffer.concat(chunks) } : undefined
 }

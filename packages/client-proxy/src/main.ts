@@ -22,6 +22,7 @@ runProgram(program, async (config, args) => {
   // Listen even when the first token cannot be had yet: the CLI then gets a clear error per call,
   // and the keeper keeps retrying.
   proxy.keeper.renew().catch(() => {})
+  proxy.endpoints.start()
   await listen(proxy.server, { port: config.port, host: config.host })
   if (proxy.socketServer !== undefined && config.socket !== undefined) {
     // A socket file left by a previous run would make listen fail with EADDRINUSE.

@@ -14,8 +14,12 @@ export interface Endpoint {
   readonly port: number
 }
 
-/** Opens a verified TLS connection to an endpoint; rejects with the pin mismatch or network error. */
-export async function connectPinned (endpoint: Endpoint, trust: Trust): Promise<tls.TLSSocket> {
+/**
+ * Opens a verified TLS connection to an endpoint within `deadlineMs` (connect and handshake);
+ * rejects with the pin mismatch, the network error, or UND_ERR_CONNECT_TIMEOUT: an address whose
+ * packets vanish (a manager powered off) would otherwise hold the call for minutes.
+ */
+export async function connectPinned (endpoint: Endpoint, trust: Trust, deadlineMs: number): Promise<tls.TLSSocket> {
   // allowHalfOpen is honoured by tls.connect but missing from @types/node's ConnectionOptions.
   const options: tls.ConnectionOptions & { allowHalfOpen: boolean } = {
     host: endpoint.host,
@@ -26,7 +30,14 @@ export async function connectPinned (endpoint: Endpoint, trust: Trust): Promise<
     ALPNProtocols: ['http/1.1'],
     ...('ca' in trust ? { ca: trust.ca } : { rejectUnauthorized: false })
   }
-  const socket = await openSocket(() => tls.connect(options), 'secureConnect')
+  let timer: NodeJS.Timeout | undefined
+  const socket = await openSocket(() => {
+    const s = tls.connect(options)
+    timer = setTimeout(() => {
+      s.destroy(Object.assign(new Error(`no TLS connection to ${endpoint.host}:${endpoint.port} within ${deadlineMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' }))
+    }, deadlineMs)
+    return s
+  }, 'secureConnect').finally(() => clearTimeout(timer))
   if ('pin' in trust) {
     const problem = checkPin(socket, trust.pin)
     if (problem !== undefined) {

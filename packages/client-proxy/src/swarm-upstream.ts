@@ -1,67 +1,324 @@
 /**
- * The swarm's managers as one upstream. Calls go to the current endpoint; when it cannot be
- * reached the next one becomes current (managers are equivalent: each runs a server-proxy in
- * front of its own engine, and the swarm API answers the same on every manager).
+ * The swarm's managers as one upstream (docs/protocol.md, "Failover"). Managers are equivalent:
+ * each runs a server-proxy in front of its own engine and the swarm API answers the same on every
+ * one. Calls go to the current endpoint while it is healthy. An endpoint that cannot be reached,
+ * stops answering (the liveness watch decides) or whose engine is gone (its server-proxy says so)
+ * is unhealthy: the next healthy one becomes current, and the unhealthy one is probed in the
+ * background with server-proxy's health endpoint until it answers 200, then used again when its
+ * turn comes. The list itself follows the swarm (adopt, from PATHS.endpoints).
  */
 import type { Duplex } from 'node:stream'
-import { Agent } from 'undici'
-import { STREAM_POOL_OPTIONS, type Logger, type Upstream } from '@swarmgate/core'
+import type { TLSSocket } from 'node:tls'
+import { Agent, type Dispatcher } from 'undici'
+import { PATHS, STREAM_POOL_OPTIONS, formatEndpoint, type Logger, type Upstream } from '@swarmgate/core'
 import { connectPinned, type Endpoint, type Trust } from './pinned-tls.js'
+import { probeEndpoint } from './endpoint-probe.js'
+import { errors } from './errors.js'
 
-export class SwarmUpstream implements Upstream {
+/** What the client-proxy health endpoint shows of each endpoint. */
+export interface EndpointStatus {
+  readonly endpoint: string
+  readonly healthy: boolean
+  /** Why it is not healthy. */
+  readonly reason?: string
+}
+
+interface State {
+  readonly endpoint: Endpoint
+  readonly key: string
+  healthy: boolean
+  reason: string | undefined
+  /** True when server-proxy itself answered that it cannot serve (its engine is gone): it can still say why. */
+  answering: boolean
+  /** Every connection open to it, pooled and hijacked, so all can be closed when it is lost. */
+  readonly sockets: Set<Duplex>
+  /** How long the last connect and TLS handshake took: deadlines follow the path's own speed. */
+  handshakeMs: number | undefined
+  probe: Promise<boolean> | undefined
+  timer: NodeJS.Timeout | undefined
+  backoffMs: number
+  /** False once the list no longer has it: its probes stop. */
+  listed: boolean
+}
+
+/** Deadline for an endpoint never connected to yet. */
+const FIRST_DEADLINE_MS = 3_000
+/** Deadlines are this many times the last handshake, within MIN..MAX: a LAN gets 1 s, a 300 ms path 3 s or more. */
+const DEADLINE_FACTOR = 5
+const MIN_DEADLINE_MS = 1_000
+const MAX_DEADLINE_MS = 5_000
+/** Background health probes of an unhealthy endpoint: soon at first, then every 2 s. */
+const PROBE_BACKOFF_MS = [250, 500, 1_000, 2_000] as const
+
+export class SwarmUpstream {
   readonly dispatcher: Agent
-  readonly #endpoints: readonly Endpoint[]
   readonly #trust: Trust
   readonly #log: Logger
-  #current = 0
+  #states: State[]
+  #current: State
+  #stopped = false
+  #round: Promise<State | undefined> | undefined
+  readonly #unhealthyListeners: Array<() => void> = []
+  #roundEnded = 0
 
   constructor (endpoints: readonly Endpoint[], trust: Trust, logger: Logger) {
-    this.#endpoints = endpoints
     this.#trust = trust
     this.#log = logger.child({ module: 'swarm-upstream' })
+    this.#states = endpoints.map((e) => this.#newState(e))
+    this.#current = this.#states[0] as State
     this.dispatcher = new Agent({
       ...STREAM_POOL_OPTIONS,
       connect: (opts, callback) => {
-        connectPinned({ host: opts.hostname, port: Number(opts.port) }, this.#trust)
-          .then((socket) => { callback(null, socket) }, (err: Error) => { callback(err, null) })
+        const endpoint = { host: opts.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(opts.port) }
+        this.#open(endpoint).then((socket) => { callback(null, socket) }, (err: Error) => { callback(err, null) })
       }
     })
   }
 
-  get endpoint (): Endpoint { return this.#endpoints[this.#current] as Endpoint }
+  /** The endpoint calls go to now (the current one, even when nothing is healthy). */
+  get endpoint (): Endpoint { return this.#current.endpoint }
 
-  get name (): string { return `the swarm at ${formatEndpoint(this.endpoint)}` }
+  get count (): number { return this.#states.length }
 
-  get origin (): string { return `https://${formatEndpoint(this.endpoint)}` }
-
-  get count (): number { return this.#endpoints.length }
-
-  /** Makes the next endpoint current after `failed` could not be reached. */
-  failover (failed: Endpoint, err: Error): void {
-    if (failed !== this.endpoint || this.#endpoints.length < 2) return
-    this.#current = (this.#current + 1) % this.#endpoints.length
-    this.#log.warn({ failed: formatEndpoint(failed), next: formatEndpoint(this.endpoint), err }, 'endpoint unreachable, failing over')
+  /** Every endpoint and its health. */
+  status (): EndpointStatus[] {
+    return this.#states.map((s) => s.healthy ? { endpoint: s.key, healthy: true } : { endpoint: s.key, healthy: false, reason: s.reason ?? 'unknown' })
   }
 
-  /** Opens a hijack connection, trying each endpoint once from the current one on. */
+  /** The endpoints, in order, as `host:port`. */
+  list (): string[] { return this.#states.map((s) => s.key) }
+
+  /** The deadline for connecting to and hearing from `endpoint`. */
+  deadlineMs (endpoint: Endpoint): number {
+    const ms = this.#state(endpoint)?.handshakeMs
+    return ms === undefined ? FIRST_DEADLINE_MS : Math.min(MAX_DEADLINE_MS, Math.max(MIN_DEADLINE_MS, Math.round(ms * DEADLINE_FACTOR)))
+  }
+
+  /** True while `endpoint` is listed and healthy. */
+  isHealthy (endpoint: Endpoint): boolean { return this.#state(endpoint)?.healthy === true }
+
+  /** Open connections to `endpoint`. */
+  openConnections (endpoint: Endpoint): number { return this.#state(endpoint)?.sockets.size ?? 0 }
+
+  /** Endpoints with open connections. */
+  inUse (): Endpoint[] { return this.#states.filter((s) => s.sockets.size > 0).map((s) => s.endpoint) }
+
+  /** A healthy endpoint for the next call: the current one, or the next healthy one after it (which becomes current). */
+  pick (): Endpoint | undefined {
+    if (this.#current.healthy) return this.#current.endpoint
+    const next = this.#nextHealthy(this.#current)
+    if (next === undefined) return undefined
+    this.#current = next
+    return next.endpoint
+  }
+
+  /**
+   * Where to send a call: a healthy endpoint; when none is, each is probed at once (a manager
+   * back a moment ago is used without waiting for its background probe). Still none: one whose
+   * server-proxy answers but cannot serve, as a last resort whose answer the caller passes on (it
+   * says why); else undefined.
+   */
+  async choose (): Promise<{ endpoint: Endpoint, lastResort: boolean } | undefined> {
+    const healthy = this.pick() ?? (await this.#probeAll())?.endpoint
+    if (healthy !== undefined) return { endpoint: this.pick() ?? healthy, lastResort: false }
+    const answering = this.#states.find((s) => s.answering)
+    return answering === undefined ? undefined : { endpoint: answering.endpoint, lastResort: true }
+  }
+
+  /** The error for a call no endpoint can take, naming each endpoint's problem. */
+  noneUsable (): Error {
+    return errors.SG_ERR_ALL_ENDPOINTS_DOWN(this.#states.map((s) => `${s.key}: ${s.reason ?? 'unknown'}`).join('; '))
+  }
+
+  /** Calls `listener` whenever an endpoint turns unhealthy. */
+  onUnhealthy (listener: () => void): void { this.#unhealthyListeners.push(listener) }
+
+  /**
+   * Marks `endpoint` unhealthy: calls go elsewhere until a background probe of its health
+   * endpoint answers 200. `answering`: server-proxy itself answered (its engine is gone).
+   */
+  markUnhealthy (endpoint: Endpoint, reason: string, answering: boolean): void {
+    const state = this.#state(endpoint)
+    if (state === undefined) return
+    state.reason = reason
+    state.answering = answering
+    if (!state.healthy) return
+    state.healthy = false
+    if (state === this.#current) this.#current = this.#nextHealthy(state) ?? state
+    this.#log.warn({ endpoint: state.key, reason, next: this.#current.key }, 'endpoint unhealthy, calls go to the next one')
+    state.backoffMs = 0
+    this.#schedule(state)
+    for (const listener of this.#unhealthyListeners) listener()
+  }
+
+  /** Marks `endpoint` lost (it stopped answering): unhealthy, and every connection to it is closed, streams included. */
+  markLost (endpoint: Endpoint, reason: string): void {
+    this.markUnhealthy(endpoint, reason, false)
+    const state = this.#state(endpoint)
+    if (state === undefined) return
+    const err = errors.SG_ERR_ENDPOINT_LOST(`${state.key} stopped answering (${reason})`)
+    for (const socket of state.sockets) socket.destroy(err)
+  }
+
+  /**
+   * Adopts the swarm's own list of endpoints, as `from` (a pinned, authenticated connection)
+   * vouched for it. Only when the list names `from`: otherwise the swarm knows its managers by
+   * addresses this proxy does not reach them at (NAT, DNS names), and the list it was given stays.
+   * Returns true when the list changed.
+   */
+  adopt (endpoints: readonly Endpoint[], from: Endpoint): boolean {
+    const keys = endpoints.map((e) => formatEndpoint(e.host, e.port))
+    const fromKey = formatEndpoint(from.host, from.port)
+    if (!keys.includes(fromKey)) {
+      this.#log.debug({ from: fromKey, listed: keys }, 'the swarm lists its managers at other addresses than this proxy reaches them; list kept')
+      return false
+    }
+    if (keys.length === this.#states.length && keys.every((k, i) => this.#states[i]?.key === k)) return false
+    const old = new Map(this.#states.map((s) => [s.key, s]))
+    this.#states = [...new Set(keys)].map((k, i) => old.get(k) ?? this.#newState(endpoints[i] as Endpoint))
+    for (const state of old.values()) {
+      if (this.#states.includes(state)) continue
+      state.listed = false
+      clearTimeout(state.timer)
+    }
+    if (!this.#states.includes(this.#current)) this.#current = this.#state(from) as State
+    this.#log.info({ endpoints: this.list(), current: this.#current.key }, 'endpoint list updated from the swarm')
+    return true
+  }
+
+  /** An Upstream for one call to `endpoint`, through `dispatcher` (the liveness watch's view of the pool). */
+  callUpstream (endpoint: Endpoint, dispatcher: Dispatcher): Upstream {
+    const key = formatEndpoint(endpoint.host, endpoint.port)
+    return {
+      name: `the swarm at ${key}`,
+      origin: `https://${key}`,
+      dispatcher,
+      connect: async () => await this.#open(endpoint),
+      close: async () => {}
+    }
+  }
+
+  /** The origin of `endpoint` for the pool. */
+  originOf (endpoint: Endpoint): string { return `https://${formatEndpoint(endpoint.host, endpoint.port)}` }
+
+  /** Opens a hijack connection to a healthy endpoint, trying each in turn. */
   async connect (): Promise<Duplex> {
-    let last: Error | undefined
-    for (let i = 0; i < this.#endpoints.length; i++) {
-      const endpoint = this.endpoint
+    for (let i = 0; i <= this.#states.length; i++) {
+      const chosen = await this.choose()
+      if (chosen === undefined || chosen.lastResort) break
       try {
-        return await connectPinned(endpoint, this.#trust)
+        return await this.#open(chosen.endpoint)
       } catch (err) {
-        last = err as Error
         if ((err as { code?: string }).code === 'SG_ERR_TLS_PIN_MISMATCH') throw err
-        this.failover(endpoint, last)
+        this.markUnhealthy(chosen.endpoint, describe(err), false)
       }
     }
-    throw last as Error
+    throw this.noneUsable()
   }
 
-  async close (): Promise<void> { await this.dispatcher.close() }
+  async close (): Promise<void> {
+    this.#stopped = true
+    for (const state of this.#states) clearTimeout(state.timer)
+    await this.dispatcher.close()
+  }
+
+  #newState (endpoint: Endpoint): State {
+    return { endpoint, key: formatEndpoint(endpoint.host, endpoint.port), healthy: true, reason: undefined, answering: false, sockets: new Set(), handshakeMs: undefined, probe: undefined, timer: undefined, backoffMs: 0, listed: true }
+  }
+
+  #state (endpoint: Endpoint): State | undefined {
+    const key = formatEndpoint(endpoint.host, endpoint.port)
+    return this.#states.find((s) => s.key === key)
+  }
+
+  #nextHealthy (after: State): State | undefined {
+    const i = this.#states.indexOf(after)
+    for (let n = 1; n <= this.#states.length; n++) {
+      const state = this.#states[(i + n) % this.#states.length] as State
+      if (state.healthy) return state
+    }
+    return undefined
+  }
+
+  /** Connects to `endpoint` within its deadline and keeps the socket in its set until it closes. */
+  async #open (endpoint: Endpoint): Promise<TLSSocket> {
+    const started = performance.now()
+    const socket = await connectPinned(endpoint, this.#trust, this.deadlineMs(endpoint))
+    const state = this.#state(endpoint)
+    if (state !== undefined) {
+      state.handshakeMs = performance.now() - started
+      state.sockets.add(socket)
+      socket.once('close', () => state.sockets.delete(socket))
+    }
+    return socket
+  }
+
+  /** Asks `state`'s health endpoint once (single-flight); true when it answered 200 (then it is healthy again). */
+  async #probeOnce (state: State): Promise<boolean> {
+    state.probe ??= (async () => {
+      try {
+        const answer = await probeEndpoint(state.endpoint, this.#trust, PATHS.health, { deadlineMs: this.deadlineMs(state.endpoint) })
+        if (answer.status === 200) return true
+        state.answering = true
+        state.reason = `its health endpoint answered ${answer.status}${healthStatus(answer.body)}`
+      } catch (err) {
+        state.answering = false
+        state.reason = describe(err)
+      }
+      return false
+    })().finally(() => { state.probe = undefined })
+    const healthy = await state.probe
+    if (healthy && !state.healthy && state.listed) {
+      state.healthy = true
+      state.reason = undefined
+      state.answering = false
+      clearTimeout(state.timer)
+      this.#log.info({ endpoint: state.key }, 'endpoint healthy again')
+    }
+    return healthy
+  }
+
+  #schedule (state: State): void {
+    clearTimeout(state.timer)
+    if (this.#stopped || !state.listed || state.healthy) return
+    const delay = PROBE_BACKOFF_MS[Math.min(state.backoffMs, PROBE_BACKOFF_MS.length - 1)] as number
+    state.backoffMs++
+    state.timer = setTimeout(() => {
+      this.#probeOnce(state).then((healthy) => { if (!healthy) this.#schedule(state) }, () => { this.#schedule(state) })
+    }, delay)
+    state.timer.unref()
+  }
+
+  /**
+   * Probes every unhealthy endpoint at once (single-flight); the first that answers 200, if any.
+   * Calls arriving right after a round that found none get its result instead of another round.
+   */
+  async #probeAll (): Promise<State | undefined> {
+    if (this.#round === undefined && Date.now() - this.#roundEnded < PROBE_BACKOFF_MS[0]) return undefined
+    this.#round ??= (async () => {
+      const unhealthy = this.#states.filter((s) => !s.healthy)
+      try {
+        return await Promise.any(unhealthy.map(async (s) => await this.#probeOnce(s) ? s : await Promise.reject(new Error('unhealthy'))))
+      } catch {
+        return undefined
+      }
+    })().finally(() => { this.#round = undefined; this.#roundEnded = Date.now() })
+    return await this.#round
+  }
 }
 
-export function formatEndpoint (e: Endpoint): string {
-  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`
+/** The `status` field of server-proxy's health answer, for the reason shown. */
+function healthStatus (body: string): string {
+  try {
+    const status = (JSON.parse(body) as { status?: unknown }).status
+    return typeof status === 'string' ? ` (${status})` : ''
+  } catch {
+    return ''
+  }
+}
+
+/** An error as one line: its message, with its code when the message does not say it. */
+export function describe (err: unknown): string {
+  const e = err as Error & { code?: string }
+  return e.code === undefined || e.message.includes(e.code) ? e.message : `${e.message} (${e.code})`
 }

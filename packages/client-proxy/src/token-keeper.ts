@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Dispatcher } from 'undici'
 import { PATHS, hasCode, type Logger } from '@swarmgate/core'
-import type { SwarmUpstream } from './swarm-upstream.js'
+import { describe, type SwarmUpstream } from './swarm-upstream.js'
 import { errors } from './errors.js'
 
 export type Credentials =
@@ -120,13 +120,14 @@ export class TokenKeeper {
     return form
   }
 
-  /** POSTs to the token endpoint of the current manager, failing over to the next one when it is unreachable. */
+  /** POSTs to the token endpoint of a healthy manager, marking each that cannot be reached unhealthy and trying the next. */
   async #post (form: URLSearchParams): Promise<Dispatcher.ResponseData> {
     for (let attempt = 1; ; attempt++) {
-      const endpoint = this.#upstream.endpoint
+      // The token service needs no engine: a manager whose engine is gone still answers it.
+      const endpoint = (await this.#upstream.choose())?.endpoint ?? this.#upstream.endpoint
       try {
         return await this.#upstream.dispatcher.request({
-          origin: this.#upstream.origin,
+          origin: this.#upstream.originOf(endpoint),
           path: PATHS.token,
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -136,7 +137,7 @@ export class TokenKeeper {
         })
       } catch (err) {
         if (hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH') || attempt >= this.#upstream.count) throw err
-        this.#upstream.failover(endpoint, err as Error)
+        this.#upstream.markUnhealthy(endpoint, describe(err), false)
       }
     }
   }

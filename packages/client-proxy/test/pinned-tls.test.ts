@@ -1,9 +1,12 @@
 import t from 'tap'
+import net from 'node:net'
 import tls from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { fingerprintOf, hasCode } from '@swarmgate/core'
 import { createCa, createServerCert } from '@swarmgate/registration'
 import { connectPinned, parseEndpoint } from '../src/pinned-tls.js'
+
+const DEADLINE_MS = 5_000
 
 async function tlsServer (cert: string, key: string): Promise<{ port: number, close: () => void }> {
   const server = tls.createServer({ cert, key }, (s) => { s.end() })
@@ -25,30 +28,41 @@ t.test('pinning', async (t) => {
   const endpoint = (port: number): { host: string, port: number } => ({ host: '127.0.0.1', port })
 
   t.test('the CA fingerprint is accepted', async (t) => {
-    const s = await connectPinned(endpoint(good.port), { pin: fingerprintOf(ca.certPem) })
+    const s = await connectPinned(endpoint(good.port), { pin: fingerprintOf(ca.certPem) }, DEADLINE_MS)
     t.ok(s.encrypted)
     s.destroy()
   })
   t.test('the server certificate fingerprint is accepted', async (t) => {
-    const s = await connectPinned(endpoint(good.port), { pin: fingerprintOf(leaf.certPem) })
+    const s = await connectPinned(endpoint(good.port), { pin: fingerprintOf(leaf.certPem) }, DEADLINE_MS)
     s.destroy()
     t.pass()
   })
   t.test('another fingerprint is refused with a sentence naming both', async (t) => {
-    const err = await connectPinned(endpoint(good.port), { pin: fingerprintOf(otherCa.certPem) }).catch((e: unknown) => e)
+    const err = await connectPinned(endpoint(good.port), { pin: fingerprintOf(otherCa.certPem) }, DEADLINE_MS).catch((e: unknown) => e)
     t.ok(hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH'))
     t.match((err as Error).message, fingerprintOf(otherCa.certPem))
   })
   t.test('an impostor sending the real CA certificate in its chain is refused', async (t) => {
-    const err = await connectPinned(endpoint(impostor.port), { pin: fingerprintOf(ca.certPem) }).catch((e: unknown) => e)
+    const err = await connectPinned(endpoint(impostor.port), { pin: fingerprintOf(ca.certPem) }, DEADLINE_MS).catch((e: unknown) => e)
     t.ok(hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH'))
   })
   t.test('a CA bundle verifies the server the ordinary way', async (t) => {
-    const s = await connectPinned(endpoint(good.port), { ca: ca.certPem })
+    const s = await connectPinned(endpoint(good.port), { ca: ca.certPem }, DEADLINE_MS)
     s.destroy()
-    const err = await connectPinned(endpoint(impostor.port), { ca: ca.certPem }).catch((e: unknown) => e)
+    const err = await connectPinned(endpoint(impostor.port), { ca: ca.certPem }, DEADLINE_MS).catch((e: unknown) => e)
     t.ok(err instanceof Error)
   })
+})
+
+t.test('a listener that accepts and never answers fails the deadline instead of holding the connection', async (t) => {
+  // A black hole: the TCP connection opens, the TLS handshake never gets an answer.
+  const held = new Set<net.Socket>()
+  const hole = net.createServer((s) => { held.add(s); s.on('error', () => {}) })
+  await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const s of held) s.destroy(); hole.close() })
+  const err = await connectPinned({ host: '127.0.0.1', port: (hole.address() as AddressInfo).port }, { pin: 'sha256:' + '0'.repeat(64) }, 300).catch((e: unknown) => e)
+  t.match(err, { code: 'UND_ERR_CONNECT_TIMEOUT', message: /within 300 ms/ })
+  t.equal(held.size, 1, 'the black hole saw the connection')
 })
 
 t.test('endpoints parse as host:port', async (t) => {

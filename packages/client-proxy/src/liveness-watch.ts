@@ -1,0 +1,134 @@
+/**
+ * Notices a manager that stopped answering (powered off, its link down: packets vanish, nothing
+ * is refused) without ever cutting a call for being slow (docs/protocol.md, "Deadlines").
+ *
+ * No call gets a deadline of its own: `docker stop -t 30`, `commit` or `swarm init` legitimately
+ * take long before their answer's head, and `logs -f`, `events`, `wait` or an attach may be
+ * silent for hours after it. Instead, when a call has waited SUSPECT_MS for its head, and
+ * nothing else was heard from that endpoint meanwhile, the endpoint is asked a cheap question
+ * (server-proxy's JWKS, which needs no engine) over a fresh connection within the endpoint's
+ * deadline. Any answer proves it alive and the call keeps waiting; no answer marks it lost, which
+ * closes every connection to it, so pending calls fail at once and are retried elsewhere, and
+ * open streams end with an error. While connections are open (streams, attaches, pooled ones)
+ * it is asked every HEARTBEAT_MS as well, so a quiet stream on a lost manager does not hang.
+ */
+import type { Dispatcher } from 'undici'
+import { PATHS, formatEndpoint, type Logger } from '@swarmgate/core'
+import type { Endpoint, Trust } from './pinned-tls.js'
+import type { SwarmUpstream } from './swarm-upstream.js'
+import { describe } from './swarm-upstream.js'
+import { probeEndpoint } from './endpoint-probe.js'
+
+/** A call without its answer's head this long makes the watch ask whether its endpoint is alive. */
+const SUSPECT_MS = 500
+/** Endpoints with open connections are asked at least this often. */
+const HEARTBEAT_MS = 5_000
+const TICK_MS = 100
+
+interface Watched {
+  readonly endpoint: Endpoint
+  /** Start times of calls waiting for their answer's head. */
+  readonly pending: Set<{ readonly started: number }>
+  /** When the endpoint was last heard from: an answer's head or a liveness answer. */
+  lastAlive: number
+  checking: boolean
+}
+
+/** One call being watched. */
+export interface WatchedCall {
+  /** The pool as this call sees it: it tells the watch when the answer's head arrives. */
+  readonly dispatcher: Dispatcher
+  /** Ends the watch of this call (idempotent). */
+  done (): void
+}
+
+export class LivenessWatch {
+  readonly #upstream: SwarmUpstream
+  readonly #trust: Trust
+  readonly #log: Logger
+  readonly #watched = new Map<string, Watched>()
+  #timer: NodeJS.Timeout | undefined
+  #stopped = false
+
+  constructor (upstream: SwarmUpstream, trust: Trust, logger: Logger) {
+    this.#upstream = upstream
+    this.#trust = trust
+    this.#log = logger.child({ module: 'liveness-watch' })
+  }
+
+  /** Starts watching one call to `endpoint`. */
+  track (endpoint: Endpoint): WatchedCall {
+    const watched = this.#entry(endpoint)
+    const call = { started: Date.now() }
+    watched.pending.add(call)
+    const done = (): void => { watched.pending.delete(call) }
+    const heard = (): void => { done(); watched.lastAlive = Date.now() }
+    const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => dispatch(opts, {
+      onConnect: (abort) => handler.onConnect?.(abort),
+      onHeaders: (status, headers, resume, text) => { heard(); return handler.onHeaders?.(status, headers, resume, text) ?? true },
+      onData: (chunk) => handler.onData?.(chunk) ?? true,
+      onComplete: (trailers) => { done(); handler.onComplete?.(trailers) },
+      onError: (err) => { done(); handler.onError?.(err) }
+    })
+    this.wake()
+    return { dispatcher: this.#upstream.dispatcher.compose(interceptor), done }
+  }
+
+  /** Makes sure the watch runs (a hijacked connection was opened). */
+  wake (): void {
+    if (this.#timer !== undefined || this.#stopped) return
+    this.#timer = setInterval(() => { this.#tick() }, TICK_MS)
+    this.#timer.unref()
+  }
+
+  stop (): void {
+    this.#stopped = true
+    clearInterval(this.#timer)
+    this.#timer = undefined
+  }
+
+  #entry (endpoint: Endpoint): Watched {
+    const key = formatEndpoint(endpoint.host, endpoint.port)
+    let watched = this.#watched.get(key)
+    if (watched === undefined) {
+      watched = { endpoint, pending: new Set(), lastAlive: Date.now(), checking: false }
+      this.#watched.set(key, watched)
+    }
+    return watched
+  }
+
+  #tick (): void {
+    const now = Date.now()
+    for (const endpoint of this.#upstream.inUse()) this.#entry(endpoint)
+    let busy = false
+    for (const [key, watched] of this.#watched) {
+      const open = this.#upstream.openConnections(watched.endpoint)
+      if (watched.pending.size === 0 && open === 0) {
+        if (!watched.checking) this.#watched.delete(key)
+        continue
+      }
+      busy = true
+      if (watched.checking) continue
+      let oldest = Infinity
+      for (const call of watched.pending) oldest = Math.min(oldest, call.started)
+      const quiet = now - watched.lastAlive
+      if ((now - oldest > SUSPECT_MS && quiet > SUSPECT_MS) || (open > 0 && quiet > HEARTBEAT_MS)) this.#check(watched)
+    }
+    if (!busy && this.#watched.size === 0) {
+      clearInterval(this.#timer)
+      this.#timer = undefined
+    }
+  }
+
+  #check (watched: Watched): void {
+    watched.checking = true
+    const deadlineMs = this.#upstream.deadlineMs(watched.endpoint)
+    probeEndpoint(watched.endpoint, this.#trust, PATHS.jwks, { deadlineMs }).then(() => {
+      watched.lastAlive = Date.now()
+    }, (err: unknown) => {
+      watched.lastAlive = Date.now()
+      this.#log.warn({ endpoint: formatEndpoint(watched.endpoint.host, watched.endpoint.port), err: describe(err), waiting: watched.pending.size }, 'endpoint did not answer a liveness check: closing its connections')
+      this.#upstream.markLost(watched.endpoint, `no answer within ${deadlineMs} ms: ${describe(err)}`)
+    }).finally(() => { watched.checking = false })
+  }
+}
