@@ -3,6 +3,7 @@
  * registration and client images run with `docker run` exactly as a user would, plus the test
  * label on everything they create, so the test bed removes it afterwards.
  */
+import { X509Certificate } from 'node:crypto'
 import tls from 'node:tls'
 import { fingerprintOf } from '../../packages/core/src/tls-pin.js'
 import { bridgeHost, LABEL_ARGS, programImage, runDocker, TEST_LABEL_PAIR, waitFor, type RunResult } from '../testbed/index.js'
@@ -22,18 +23,20 @@ export interface StepOptions {
   readonly runArgs?: readonly string[]
   /** The engine socket to mount as /var/run/docker.sock; default this machine's. */
   readonly socket?: string
+  /** DOCKER_HOST of the engine that runs the container (a lab node's); default this machine's. */
+  readonly host?: string
 }
 
 /** `docker run --rm -i -v sock swarmgate/registration ARGS --label io.swarmgate.test=true`. */
 export async function registration (args: readonly string[], opts: StepOptions = {}): Promise<RunResult> {
   return await runDocker(['run', '--rm', '-i', ...LABEL_ARGS, ...mountSocket(opts), ...(opts.runArgs ?? []), programImage('registration'),
-    ...args, ...LABEL_FLAG, '--image', programImage('server-proxy')], { input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 300_000 })
+    ...args, ...LABEL_FLAG, '--image', programImage('server-proxy')], { host: opts.host, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 300_000 })
 }
 
 /** `docker run --rm -i -v sock -e DOCKER_HOST swarmgate/client ARGS` with the test's volume and label. */
 export async function client (volume: string, args: readonly string[], opts: StepOptions = {}): Promise<RunResult> {
   return await runDocker(['run', '--rm', '-i', ...LABEL_ARGS, ...mountSocket(opts), '-e', 'DOCKER_HOST', ...(opts.runArgs ?? []), programImage('client'),
-    ...args, ...LABEL_FLAG, '--volume', volume, '--image', programImage('client-proxy')], { input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 180_000 })
+    ...args, ...LABEL_FLAG, '--volume', volume, '--image', programImage('client-proxy')], { host: opts.host, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 180_000 })
 }
 
 export interface ClientCommand {
@@ -65,23 +68,28 @@ export async function bridgeGateway (): Promise<string> {
   return (await bridgeHost()).address
 }
 
-/** The pin of the CA certificate a TLS endpoint sends after its own certificate. */
-export async function servedCaFingerprint (host: string, port: number): Promise<string> {
+/** The certificate a TLS endpoint serves and the CA certificate it sends after it, unverified. */
+export async function servedCertificates (host: string, port: number): Promise<{ server: X509Certificate, ca: X509Certificate }> {
   return await new Promise((resolve, reject) => {
     const socket = tls.connect({ host, port, rejectUnauthorized: false }, () => {
-      const issuer = socket.getPeerCertificate(true).issuerCertificate
+      const served = socket.getPeerCertificate(true)
       socket.destroy()
-      resolve(fingerprintOf(issuer.raw))
+      resolve({ server: new X509Certificate(served.raw), ca: new X509Certificate(served.issuerCertificate.raw) })
     })
     socket.on('error', reject)
   })
 }
 
-/** The swarmgate objects registration and client make that are still on the engine. */
-export async function swarmgateObjects (): Promise<string[]> {
+/** The pin of the CA certificate a TLS endpoint sends after its own certificate. */
+export async function servedCaFingerprint (host: string, port: number): Promise<string> {
+  return fingerprintOf((await servedCertificates(host, port)).ca.raw)
+}
+
+/** The swarmgate objects registration and client make that are still on the engine (at DOCKER_HOST `host`, default this machine's). */
+export async function swarmgateObjects (host?: string): Promise<string[]> {
   const out: string[] = []
   for (const [kind, filter] of [['service', 'name=swarmgate-'], ['secret', 'name=swarmgate-'], ['config', 'name=swarmgate-'], ['network', 'name=swarmgate-server-proxy-network']] as const) {
-    const r = await runDocker([kind, 'ls', '--filter', filter, '--format', '{{.Name}}'])
+    const r = await runDocker([kind, 'ls', '--filter', filter, '--format', '{{.Name}}'], { host })
     out.push(...r.stdout.split('\n').filter((l) => l.trim() !== '').map((n) => `${kind} ${n}`))
   }
   return out

@@ -10,5 +10,6 @@ export const errors = defineErrors({
   SG_ERR_TESTBED_ENGINE: { message: 'no usable Docker engine' },
   SG_ERR_TESTBED_CLEANUP: { message: 'test objects could not all be removed' },
   SG_ERR_TESTBED_REGISTRY: { message: 'the test registry did not start' },
-  SG_ERR_TESTBED_BRIDGE: { message: 'containers on the default bridge cannot reach this machine' }
+  SG_ERR_TESTBED_BRIDGE: { message: 'containers on the default bridge cannot reach this machine' },
+  SG_ERR_TESTBED_LAB: { message: 'the multi-node lab did not start or stop' }
 })

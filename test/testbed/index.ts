@@ -4,7 +4,7 @@ export { docker, dockerJson, dockerLines, runDocker, ENGINE_SOCKET, type DockerO
 export { run, runChecked, type RunOptions, type RunResult } from './process.js'
 export { TEST_LABEL, TEST_OWNER, TEST_LABEL_PAIR, LABEL_ARGS, SERVICE_LABEL_ARGS, removableOwner } from './labels.js'
 export { cleanup, type CleanupReport } from './cleanup.js'
-export { useEngine, type Hooks, type EngineNeeds } from './suite.js'
+export { useEngine, prepareEngine, type Hooks, type EngineNeeds } from './suite.js'
 export { waitFor, type WaitOptions } from './wait.js'
 export { BUSYBOX_IMAGE, ensureBusyboxImage } from './busybox.js'
 export { PROGRAMS, programImage, programVersion, ensureProgramImages, type Program } from './images.js'

@@ -26,11 +26,14 @@ export interface EngineNeeds {
  * fails fails the file. (One call per file: tap loses the failure of a second `t.before`.)
  */
 export function useEngine (t: Hooks, needs: EngineNeeds = {}): void {
-  t.before(async () => {
-    await ensureSwarm({ testTools: true })
-    await ensureBusyboxImage()
-    if (needs.images !== undefined && needs.images.length > 0) await ensureProgramImages(needs.images)
-    await cleanup()
-  })
+  t.before(async () => { await prepareEngine(needs) })
   t.teardown(async () => { await cleanup() })
+}
+
+/** What useEngine does before a file's first test, for a file that declares more (useLab). */
+export async function prepareEngine (needs: EngineNeeds = {}): Promise<void> {
+  await ensureSwarm({ testTools: true })
+  await ensureBusyboxImage()
+  if (needs.images !== undefined && needs.images.length > 0) await ensureProgramImages(needs.images)
+  await cleanup()
 }
