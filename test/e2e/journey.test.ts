@@ -26,7 +26,7 @@ t.test('registration without a terminal prints the client command', async (t) =>
   const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm, '--endpoint', `${gateway}:2376`, '--endpoint', '127.0.0.1:2376'], { input: `${password}\n` })
   t.equal(r.code, 0, r.stderr)
   t.match(r.stdout, `Successfully registered the swarm as ${swarm}\nYou can now access this cluster using the following command in any Docker Engine:\n    docker run --rm -ti -v /var/run/docker.sock:/var/run/docker.sock -e DOCKER_HOST swarmgate/client ${swarm} --endpoint`)
-  t.match(r.stderr, /Use your Docker ID credentials to authenticate:[\s\S]*Registering this Docker cluster\.\.\.[\s\S]*1\/1 managers running server-proxy/)
+  t.match(r.stderr, /Create the owner's account \(a local account of this swarm\):[\s\S]*Registering this Docker cluster\.\.\.[\s\S]*1\/1 managers running server-proxy/)
   registered = parseClientCommand(r.stdout)
   t.same(registered.endpoints, [`${gateway}:2376`, '127.0.0.1:2376'])
   t.equal(await servedCaFingerprint('127.0.0.1', 2376), registered.fingerprint, 'the printed fingerprint is the CA server-proxy serves')

@@ -108,7 +108,7 @@ t.test('a store written before roles: its "user" accounts become operators on th
   t.equal(again.code, 0, again.stderr)
   t.match(again.stdout, /^Migrated 2 accounts from the old role "user" to "operator": bob, carol\.\nSuccessfully registered the swarm as /)
   const ls = await registration(['users', 'ls'])
-  t.equal(ls.stdout, 'NAME   ROLE      STATE\nalice  owner     active\nbob    operator  active\ncarol  operator  active\n')
+  t.equal(ls.stdout, 'NAME   KIND   ROLE      STATE\nalice  local  owner     active\nbob    local  operator  active\ncarol  local  operator  active\n')
   t.equal(await secretLabel('swarmgate-accounts-v3', 'io.swarmgate.roles'), 'named', 'the migrated store is not read for migration again')
   t.equal(await secretLabel('swarmgate-signing-keys-v1', 'io.swarmgate.component'), 'server-proxy', 'the old secret is labelled, so server-proxy protects it')
   t.equal(await secretLabel('swarmgate-ca-key-v1', 'io.swarmgate.component'), 'registration')
@@ -132,7 +132,7 @@ t.test('users add --role, set-role and ls; unknown roles and the last owner are 
   t.equal(lastOwner.code, 1)
   t.match(lastOwner.stderr, /"alice" is the last owner of this swarm and cannot lose the owner role/)
   const ls = await registration(['users', 'ls'])
-  t.equal(ls.stdout, 'NAME   ROLE      STATE\nalice  owner     active\nbob    viewer    active\ncarol  operator  active\ndan    viewer    active\n')
+  t.equal(ls.stdout, 'NAME   KIND   ROLE      STATE\nalice  local  owner     active\nbob    local  viewer    active\ncarol  local  operator  active\ndan    local  viewer    active\n')
 })
 
 t.test('policy: none shown, a broken document refused with its line, a good one mounted as swarmgate-policy-v1', async (t) => {

@@ -7,9 +7,11 @@ import type { Readable, Writable } from 'node:stream'
 import { parseLabels, Prompter, type TerminalInput } from '@swarmgate/core'
 import { audit } from './commands/audit.js'
 import { deregister } from './commands/deregister.js'
+import { hubToken } from './commands/hub-token.js'
 import { policy } from './commands/policy.js'
 import { register } from './commands/register.js'
 import { status } from './commands/status.js'
+import { teams } from './commands/teams.js'
 import { users } from './commands/users.js'
 import type { RegistrationConfig } from './config.js'
 import type { Context } from './context.js'
@@ -28,19 +30,34 @@ const COMMANDS: Record<string, (ctx: Context, args: readonly string[]) => Promis
   deregister: async (ctx) => { await deregister(ctx) },
   audit: async (ctx) => { await audit(ctx) },
   users,
+  teams,
+  'hub-token': hubToken,
   policy
 }
 
 /** The commands that take arguments of their own. */
-const WITH_ARGUMENTS = new Set(['users', 'policy'])
+const WITH_ARGUMENTS = new Set(['users', 'teams', 'hub-token', 'policy'])
+
+/**
+ * Settings of the registration itself, which only a registration run (no command) changes: given
+ * to another command they would be ignored, so they are refused instead.
+ */
+function refuseMisplacedSettings (config: RegistrationConfig, command: string): void {
+  if (command === 'register') return
+  const given = [['--docker-hub-url', config.dockerHubUrl], ['--docker-hub-ca', config.dockerHubCa], ['--docker-hub-grace', config.dockerHubGrace]].filter(([, value]) => value !== undefined).map(([flag]) => flag)
+  if (given.length > 0) {
+    throw errors.SG_ERR_REGISTRATION_COMMAND(`${given.join(', ')} change the registration: give them to a registration run without a command (it keeps keys, accounts and teams), not to ${command}`)
+  }
+}
 
 /** Runs `args` (a command and its arguments; none means register). */
 export async function runRegistration (config: RegistrationConfig, args: readonly string[], io: Streams): Promise<void> {
   const [command = 'register', ...rest] = args
   const run = COMMANDS[command]
   if (run === undefined || (!WITH_ARGUMENTS.has(command) && rest.length > 0)) {
-    throw errors.SG_ERR_REGISTRATION_COMMAND(`"${args.join(' ')}": the commands are status, deregister, users ls|add|set-role|passwd|rm, policy show|set|check and audit (none registers); see --help`)
+    throw errors.SG_ERR_REGISTRATION_COMMAND(`"${args.join(' ')}": the commands are status, deregister, users ls|add|set-role|passwd|rm, teams ls|add|rm, hub-token ORG, policy show|set|check and audit (none registers); see --help`)
   }
+  refuseMisplacedSettings(config, command)
   const labels = parseLabels(config.labels)
   const manager = await connectToManager(config.dockerHost, { tlsVerify: config.tlsVerify, certPath: config.certPath })
   const ctx: Context = {

@@ -1,25 +1,25 @@
 /**
  * Puts server-proxy in the shape a command wants: its network, the service created or updated with
  * the given secrets and settings, then waits until every manager runs it, and only then removes
- * secret and policy versions nothing uses any more (a rolled-back update still needs the old ones).
+ * secret and config versions nothing uses any more (a rolled-back update still needs the old ones).
  */
 import type { EngineClient } from '@swarmgate/core'
 import type { Context } from './context.js'
 import { waitForServerProxy } from './convergence.js'
 import { errors } from './errors.js'
 import { LABELS, NETWORK_NAME, type SecretKind } from './names.js'
-import { removePolicyConfig, type PolicyConfig } from './policy-configs.js'
 import { Progress } from './progress.js'
 import { pinImage } from './image-pin.js'
-import { currentPolicy, currentSecret, type RegistrationState } from './registration-state.js'
+import { allConfigs, currentConfigs, currentSecret, type RegistrationState } from './registration-state.js'
 import { removeOtherVersions, type IdentitySecret } from './secrets.js'
 import { readServerProxySettings, serverProxySpec, type ServerProxySettings } from './service-spec.js'
+import { removeSwarmConfig, type SwarmConfig } from './swarm-configs.js'
 
 export interface Deployment extends ServerProxySettings {
   /** One secret per kind, the ones to mount (and keep). */
   readonly secrets: readonly IdentitySecret[]
-  /** The policy document to mount (and keep); undefined: the built-in roles. */
-  readonly policy: PolicyConfig | undefined
+  /** The configs to mount (and keep), at most one per kind; the other versions go. */
+  readonly configs: readonly SwarmConfig[]
   /** Restart the tasks even when the spec is unchanged (the same image tag may be a new image). */
   readonly force: boolean
 }
@@ -48,22 +48,23 @@ export async function deploy (ctx: Context, state: RegistrationState, d: Deploym
   }
   await waitForServerProxy(engine, serviceId, { timeoutMs: ctx.config.timeout * 1000, progress: new Progress(ctx.stderr) })
   for (const keep of d.secrets) await removeOtherVersions(engine, state.secrets, keep)
-  for (const old of state.policies) {
-    if (old.id !== d.policy?.id) await removePolicyConfig(engine, old)
+  for (const old of allConfigs(state)) {
+    if (!d.configs.some((c) => c.id === old.id)) await removeSwarmConfig(engine, old)
   }
 }
 
 const KINDS: readonly SecretKind[] = ['signing-keys', 'tls-cert', 'tls-key', 'ca-key', 'accounts']
 
 /**
- * Rolls server-proxy over to a new accounts secret or policy version, keeping everything else as
- * the registered service has it (the `users` and `policy` commands).
+ * Rolls server-proxy over to a new accounts secret or a new config version, keeping everything
+ * else as the registered service has it, Docker Hub settings included (the `users`, `teams`,
+ * `hub-token` and `policy` commands).
  */
-export async function redeploy (ctx: Context, state: RegistrationState, change: { readonly accounts: IdentitySecret } | { readonly policy: PolicyConfig }): Promise<void> {
+export async function redeploy (ctx: Context, state: RegistrationState, change: { readonly accounts: IdentitySecret } | { readonly config: SwarmConfig }): Promise<void> {
   const settings = state.service === undefined ? undefined : readServerProxySettings(state.service.Spec)
   if (settings === undefined) throw errors.SG_ERR_REGISTRATION_INCOMPLETE('the server-proxy service has lost its swarmgate labels; run registration again')
   const secrets = KINDS.map((k) => 'accounts' in change && k === 'accounts' ? change.accounts : currentSecret(state, k))
   if (secrets.some((s) => s === undefined)) throw errors.SG_ERR_REGISTRATION_INCOMPLETE('a swarmgate secret is missing; run registration again')
-  const policy = 'policy' in change ? change.policy : currentPolicy(state)
-  await deploy(ctx, state, { ...settings, secrets: secrets as IdentitySecret[], policy, force: false })
+  const configs = 'config' in change ? [...currentConfigs(state).filter((c) => c.kind !== change.config.kind), change.config] : currentConfigs(state)
+  await deploy(ctx, state, { ...settings, secrets: secrets as IdentitySecret[], configs, force: false })
 }

@@ -18,6 +18,13 @@ export const errors = defineErrors({
   SG_ERR_REGISTRATION_ACCOUNT: { message: 'the account change is not possible' },
   SG_ERR_REGISTRATION_ROLE: { message: 'the role is not known on this swarm' },
   SG_ERR_REGISTRATION_POLICY_FILE: { message: 'cannot read the policy document' },
+  SG_ERR_REGISTRATION_IDENTITY: { message: 'the identity of the swarm\'s accounts is not known' },
+  SG_ERR_REGISTRATION_DOCKER_ID: { message: 'Docker Hub refused the Docker ID' },
+  SG_ERR_REGISTRATION_HUB_UNAVAILABLE: { message: 'Docker Hub cannot answer now' },
+  SG_ERR_REGISTRATION_HUB_URL: { message: 'the Docker Hub URL is not valid' },
+  SG_ERR_REGISTRATION_HUB_CA: { message: 'cannot use the Docker Hub CA file' },
+  SG_ERR_REGISTRATION_HUB_TOKEN: { message: 'the organization access token is not usable' },
+  SG_ERR_REGISTRATION_TEAM: { message: 'the team change is not possible' },
   SG_ERR_REGISTRATION_COMMAND: { message: 'unknown command' },
   SG_ERR_REGISTRATION_ABORTED: { message: 'nothing was changed' }
 })

@@ -36,16 +36,21 @@ export function secretName (kind: SecretKind, version: number): string {
   return `swarmgate-${kind}-v${version}`
 }
 
-/** The policy document: a swarm config (it holds no secret, and `policy show` reads it back). */
-export const POLICY = {
-  /** io.swarmgate.kind of the policy configs. */
-  kind: 'policy',
-  /** Where server-proxy finds it, and the variable that tells server-proxy so (set only when there is one). */
-  target: '/run/swarmgate/policy.yaml',
-  env: 'SWARMGATE_POLICY'
+/**
+ * The documents server-proxy mounts as swarm configs, not secrets: they hold no secret, and
+ * registration reads them back through the API. `target` is where server-proxy finds one, `env`
+ * the variable that tells it so (set only when the swarm has one).
+ */
+export const CONFIG_KINDS = {
+  /** The policy document (docs/authorization.md); none: the built-in roles apply. */
+  policy: { target: '/run/swarmgate/policy.yaml', env: 'SWARMGATE_POLICY' },
+  /** The CA that issued --docker-hub-url's certificate; none: the system's CAs. */
+  'docker-hub-ca': { target: '/run/swarmgate/docker-hub-ca.pem', env: 'SWARMGATE_DOCKER_HUB_CA' }
 } as const
 
+export type ConfigKind = keyof typeof CONFIG_KINDS
+
 /** `swarmgate-policy-v2` */
-export function policyConfigName (version: number): string {
-  return `swarmgate-${POLICY.kind}-v${version}`
+export function configName (kind: ConfigKind, version: number): string {
+  return `swarmgate-${kind}-v${version}`
 }

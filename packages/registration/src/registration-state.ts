@@ -1,20 +1,20 @@
 /**
- * What is registered on this swarm, read from the engine: the server-proxy service, the
- * identity secrets and the policy document's configs. The cluster name is on the service and on every secret, so a registration
- * interrupted before the service was created can still be completed.
+ * What is registered on this swarm, read from the engine: the server-proxy service, the identity
+ * secrets and the configs (policy document, Docker Hub CA). The cluster name is on the service and
+ * on every secret, so a registration interrupted before the service was created can still be
+ * completed.
  */
 import type { EngineClient, Service } from '@swarmgate/core'
-import { LABELS, SECRET_KINDS, SERVICE_NAME, type SecretKind } from './names.js'
-import { listPolicyConfigs, type PolicyConfig } from './policy-configs.js'
+import { CONFIG_KINDS, LABELS, SECRET_KINDS, SERVICE_NAME, type ConfigKind, type SecretKind } from './names.js'
+import { mountedConfigId } from './service-spec.js'
 import { listIdentitySecrets, newest, type IdentitySecret, type IdentitySecrets } from './secrets.js'
-import { mountedPolicyId } from './service-spec.js'
+import { listSwarmConfigs, type SwarmConfig, type SwarmConfigs } from './swarm-configs.js'
 
 export interface RegistrationState {
   readonly service: Service | undefined
   readonly secrets: IdentitySecrets
   readonly swarmName: string | undefined
-  /** Newest version first. */
-  readonly policies: readonly PolicyConfig[]
+  readonly configs: SwarmConfigs
 }
 
 /** Reads the registration; nothing of it may exist yet. */
@@ -24,7 +24,7 @@ export async function readState (engine: EngineClient): Promise<RegistrationStat
   const service = services.find((s) => s.Spec.Name === SERVICE_NAME)
   const secrets = await listIdentitySecrets(engine)
   const swarmName = service?.Spec.Labels?.[LABELS.swarm] ?? newest(secrets, 'accounts')?.labels[LABELS.swarm]
-  return { service, secrets, swarmName, policies: await listPolicyConfigs(engine) }
+  return { service, secrets, swarmName, configs: await listSwarmConfigs(engine) }
 }
 
 /** The secret of `kind` in use: the one the service mounts, else the newest (CA key: always the newest). */
@@ -35,11 +35,23 @@ export function currentSecret (state: RegistrationState, kind: SecretKind): Iden
 }
 
 /**
- * The policy in force: the one the service mounts (a newer version a failed `policy set` left is
- * not); the newest when there is no service yet; undefined when the built-in roles apply.
+ * The config of `kind` in force: the one the service mounts (a newer version a failed `policy set`
+ * left is not); the newest when there is no service yet; undefined when the swarm has none (the
+ * built-in roles, the system's CAs).
  */
-export function currentPolicy (state: RegistrationState): PolicyConfig | undefined {
-  if (state.service === undefined) return state.policies[0]
-  const id = mountedPolicyId(state.service.Spec)
-  return state.policies.find((p) => p.id === id)
+export function currentConfig (state: RegistrationState, kind: ConfigKind): SwarmConfig | undefined {
+  const versions = state.configs.get(kind) ?? []
+  if (state.service === undefined) return versions[0]
+  const id = mountedConfigId(state.service.Spec, kind)
+  return versions.find((c) => c.id === id)
+}
+
+/** Every config in force, one per kind that has one. */
+export function currentConfigs (state: RegistrationState): SwarmConfig[] {
+  return (Object.keys(CONFIG_KINDS) as ConfigKind[]).flatMap((kind) => currentConfig(state, kind) ?? [])
+}
+
+/** Every config version on the swarm, of every kind. */
+export function allConfigs (state: RegistrationState): SwarmConfig[] {
+  return [...state.configs.values()].flat()
 }

@@ -3,13 +3,15 @@
  * secrets under the targets server-proxy reads (docs/protocol.md), the port published in host
  * mode. Host mode, not the ingress routing mesh: each endpoint a client dials is the manager it
  * reaches, so client-proxy's failover between endpoints is real failover, and nothing depends on
- * the overlay ingress network. The policy document, when the swarm has one, is a config mounted at
- * POLICY.target, and SWARMGATE_POLICY tells server-proxy to read it.
+ * the overlay ingress network. The policy document and the Docker Hub CA, when the swarm has them,
+ * are configs mounted at their targets (names.ts CONFIG_KINDS), and a variable tells server-proxy
+ * to read each. The Docker Hub URL and grace are variables too, set only when registration was
+ * given them (server-proxy's defaults otherwise), and read back from there by later commands.
  */
 import type { Labels, ServiceSpec, TaskSpec } from '@swarmgate/core'
-import { CONTAINER_PORT, LABELS, NETWORK_NAME, POLICY, SECRET_KINDS, SERVICE_NAME } from './names.js'
-import type { PolicyConfig } from './policy-configs.js'
+import { CONFIG_KINDS, CONTAINER_PORT, LABELS, NETWORK_NAME, SECRET_KINDS, SERVICE_NAME, type ConfigKind } from './names.js'
 import type { IdentitySecret } from './secrets.js'
+import type { SwarmConfig } from './swarm-configs.js'
 
 const SECOND = 1e9
 
@@ -24,6 +26,10 @@ export interface ServerProxySettings {
   readonly fingerprint: string
   /** Access token lifetime in seconds; server-proxy's default when undefined. */
   readonly tokenTtl: number | undefined
+  /** Docker Hub or a compatible service; server-proxy's default (Docker Hub) when undefined. */
+  readonly dockerHubUrl: string | undefined
+  /** Seconds a team login refreshes while Docker Hub cannot answer; server-proxy's default when undefined. */
+  readonly dockerHubGrace: number | undefined
 }
 
 export interface ServerProxyOptions extends ServerProxySettings {
@@ -31,8 +37,8 @@ export interface ServerProxyOptions extends ServerProxySettings {
   readonly imageRef: string
   /** The secrets to mount, one per kind that has a target. */
   readonly secrets: readonly IdentitySecret[]
-  /** The policy document to mount; none: the built-in roles apply. */
-  readonly policy: PolicyConfig | undefined
+  /** The configs to mount, at most one per kind (the policy document, the Docker Hub CA). */
+  readonly configs: readonly SwarmConfig[]
   readonly labels: Labels
 }
 
@@ -53,9 +59,20 @@ export function mountedConfigs (task: TaskSpec): readonly ConfigReference[] {
   return (task.ContainerSpec as ContainerSpecWithConfigs).Configs ?? []
 }
 
-/** The ID of the policy config a service mounts, if any. */
-export function mountedPolicyId (spec: ServiceSpec): string | undefined {
-  return mountedConfigs(spec.TaskTemplate).find((c) => c.File.Name === POLICY.target)?.ConfigID
+/** The ID of the config of `kind` a service mounts, if any. */
+export function mountedConfigId (spec: ServiceSpec, kind: ConfigKind): string | undefined {
+  return mountedConfigs(spec.TaskTemplate).find((c) => c.File.Name === CONFIG_KINDS[kind].target)?.ConfigID
+}
+
+/** The value of the variable `name` in the service's environment. */
+function envValue (spec: ServiceSpec, name: string): string | undefined {
+  const entry = spec.TaskTemplate.ContainerSpec.Env?.find((e) => e.startsWith(`${name}=`))
+  return entry?.slice(name.length + 1)
+}
+
+/** Seconds from a value this file wrote as `<n>s`. */
+function seconds (value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number.parseInt(value, 10)
 }
 
 /** The settings of a deployed service; undefined when it was not made by registration. */
@@ -65,7 +82,6 @@ export function readServerProxySettings (spec: ServiceSpec): ServerProxySettings
   const fingerprint = labels[LABELS.fingerprint]
   const port = spec.EndpointSpec?.Ports?.find((p) => p.TargetPort === CONTAINER_PORT)?.PublishedPort
   if (swarmName === undefined || fingerprint === undefined || port === undefined) return undefined
-  const ttl = spec.TaskTemplate.ContainerSpec.Env?.find((e) => e.startsWith('SWARMGATE_TOKEN_TTL='))
   return {
     swarmName,
     image: labels[LABELS.image] ?? spec.TaskTemplate.ContainerSpec.Image,
@@ -73,7 +89,9 @@ export function readServerProxySettings (spec: ServiceSpec): ServerProxySettings
     endpoints: (labels[LABELS.endpoints] ?? '').split(',').filter((e) => e !== ''),
     endpointsGiven: labels[LABELS.endpointsGiven] === 'true',
     fingerprint,
-    tokenTtl: ttl === undefined ? undefined : Number.parseInt(ttl.slice(ttl.indexOf('=') + 1), 10)
+    tokenTtl: seconds(envValue(spec, 'SWARMGATE_TOKEN_TTL')),
+    dockerHubUrl: envValue(spec, 'SWARMGATE_DOCKER_HUB_URL'),
+    dockerHubGrace: seconds(envValue(spec, 'SWARMGATE_DOCKER_HUB_GRACE'))
   }
 }
 
@@ -82,7 +100,9 @@ export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
   const labels = { ...opts.labels, [LABELS.component]: 'server-proxy', [LABELS.swarm]: opts.swarmName }
   const env = [`SWARMGATE_SWARM_NAME=${opts.swarmName}`, `SWARMGATE_PORT=${CONTAINER_PORT}`]
   if (opts.tokenTtl !== undefined) env.push(`SWARMGATE_TOKEN_TTL=${opts.tokenTtl}s`)
-  if (opts.policy !== undefined) env.push(`${POLICY.env}=${POLICY.target}`)
+  if (opts.dockerHubUrl !== undefined) env.push(`SWARMGATE_DOCKER_HUB_URL=${opts.dockerHubUrl}`)
+  if (opts.dockerHubGrace !== undefined) env.push(`SWARMGATE_DOCKER_HUB_GRACE=${opts.dockerHubGrace}s`)
+  for (const c of opts.configs) env.push(`${CONFIG_KINDS[c.kind].env}=${CONFIG_KINDS[c.kind].target}`)
   const secrets = opts.secrets.flatMap((s) => {
     const target = SECRET_KINDS[s.kind].target
     // Readable by root only: server-proxy runs as root to open the engine socket.
@@ -98,8 +118,8 @@ export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
         Env: env,
         Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }],
         Secrets: secrets,
-        // World-readable like any config: the document holds no secret.
-        Configs: opts.policy === undefined ? [] : [{ File: { Name: POLICY.target, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: opts.policy.id, ConfigName: opts.policy.name }],
+        // World-readable like any config: neither document holds a secret.
+        Configs: opts.configs.map((c) => ({ File: { Name: CONFIG_KINDS[c.kind].target, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: c.id, ConfigName: c.name })),
         // The image's HEALTHCHECK, checked more often at first so registration sees it sooner.
         Healthcheck: {
           Test: ['CMD', 'node', '/app/packages/server-proxy/dist/main.js', 'healthcheck'],

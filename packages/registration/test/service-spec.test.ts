@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mountedPolicyId, readServerProxySettings, serverProxySpec, type ServerProxySettings } from '../src/service-spec.js'
+import { mountedConfigId, readServerProxySettings, serverProxySpec, type ServerProxySettings } from '../src/service-spec.js'
 import type { IdentitySecret } from '../src/secrets.js'
 
 const settings: ServerProxySettings = {
@@ -9,7 +9,9 @@ const settings: ServerProxySettings = {
   endpoints: ['203.0.113.10:12376', 'swarm.example:12376'],
   endpointsGiven: true,
   fingerprint: `sha256:${'a'.repeat(64)}`,
-  tokenTtl: 30
+  tokenTtl: 30,
+  dockerHubUrl: undefined,
+  dockerHubGrace: undefined
 }
 
 function secret (kind: IdentitySecret['kind'], version: number): IdentitySecret {
@@ -18,7 +20,7 @@ function secret (kind: IdentitySecret['kind'], version: number): IdentitySecret 
 
 t.test('the service is global on managers, socket mounted, secrets under their targets, port in host mode', async (t) => {
   const pinned = `sha256:${'b'.repeat(64)}`
-  const spec = serverProxySpec({ ...settings, imageRef: pinned, labels: { 'io.swarmgate.test': 'true' }, secrets: [secret('signing-keys', 1), secret('accounts', 3), secret('ca-key', 1), secret('tls-cert', 2), secret('tls-key', 2)], policy: undefined })
+  const spec = serverProxySpec({ ...settings, imageRef: pinned, labels: { 'io.swarmgate.test': 'true' }, secrets: [secret('signing-keys', 1), secret('accounts', 3), secret('ca-key', 1), secret('tls-cert', 2), secret('tls-key', 2)], configs: [] })
   t.equal(spec.Name, 'swarmgate-server-proxy')
   t.equal(spec.TaskTemplate.ContainerSpec.Image, pinned, 'the tasks run the image pinned to its content, not a tag')
   t.equal(readServerProxySettings(spec)?.image, settings.image, 'the settings keep the name registration was given')
@@ -35,7 +37,7 @@ t.test('the service is global on managers, socket mounted, secrets under their t
   ], 'the CA key never reaches server-proxy')
   t.same(c.Env, ['SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_PORT=2376', 'SWARMGATE_TOKEN_TTL=30s'], 'no SWARMGATE_POLICY without a policy document')
   t.same(c.Configs, [])
-  t.equal(mountedPolicyId(spec), undefined)
+  t.equal(mountedConfigId(spec, 'policy'), undefined)
   t.match(c.Labels, { 'io.swarmgate.test': 'true', 'io.swarmgate.component': 'server-proxy' })
   t.same(c.Healthcheck?.Test.slice(-1), ['healthcheck'])
   t.same(spec.EndpointSpec?.Ports, [{ Protocol: 'tcp', TargetPort: 2376, PublishedPort: 12376, PublishMode: 'host' }])
@@ -43,17 +45,47 @@ t.test('the service is global on managers, socket mounted, secrets under their t
 })
 
 t.test('the settings read back from a service are the ones it was made with', async (t) => {
-  const spec = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], policy: undefined })
+  const spec = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], configs: [] })
   t.same(readServerProxySettings(spec), settings)
-  t.same(readServerProxySettings(serverProxySpec({ ...settings, imageRef: settings.image, tokenTtl: undefined, endpointsGiven: false, labels: {}, secrets: [], policy: undefined })), { ...settings, tokenTtl: undefined, endpointsGiven: false })
+  t.same(readServerProxySettings(serverProxySpec({ ...settings, imageRef: settings.image, tokenTtl: undefined, endpointsGiven: false, labels: {}, secrets: [], configs: [] })), { ...settings, tokenTtl: undefined, endpointsGiven: false })
+  const hub = { ...settings, dockerHubUrl: 'https://hub.example.test:8443/prefix', dockerHubGrace: 600 }
+  t.same(readServerProxySettings(serverProxySpec({ ...hub, imageRef: settings.image, labels: {}, secrets: [], configs: [] })), hub, 'the Docker Hub URL and grace too')
   t.equal(readServerProxySettings({ ...spec, Labels: {} }), undefined, 'a service registration did not make')
 })
 
 t.test('a policy document is mounted as a config at /run/swarmgate/policy.yaml, and SWARMGATE_POLICY names it', async (t) => {
-  const spec = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], policy: { id: 'cfg-id', name: 'swarmgate-policy-v2', version: 2 } })
+  const spec = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], configs: [{ id: 'cfg-id', name: 'swarmgate-policy-v2', kind: 'policy', version: 2 }] })
   const c = spec.TaskTemplate.ContainerSpec
   t.same(c.Configs, [{ File: { Name: '/run/swarmgate/policy.yaml', UID: '0', GID: '0', Mode: 0o444 }, ConfigID: 'cfg-id', ConfigName: 'swarmgate-policy-v2' }])
   t.same(c.Env?.at(-1), 'SWARMGATE_POLICY=/run/swarmgate/policy.yaml')
-  t.equal(mountedPolicyId(spec), 'cfg-id')
+  t.equal(mountedConfigId(spec, 'policy'), 'cfg-id')
+  t.equal(mountedConfigId(spec, 'docker-hub-ca'), undefined)
   t.same(readServerProxySettings(spec), settings, 'the policy is not a setting: commands keep the one in force')
+})
+
+t.test('Docker Hub: the URL and grace in the environment when given, the CA as a config beside the policy', async (t) => {
+  const spec = serverProxySpec({
+    ...settings,
+    dockerHubUrl: 'https://hub.example.test',
+    dockerHubGrace: 900,
+    imageRef: settings.image,
+    labels: {},
+    secrets: [],
+    configs: [{ id: 'policy-id', name: 'swarmgate-policy-v1', kind: 'policy', version: 1 }, { id: 'ca-id', name: 'swarmgate-docker-hub-ca-v3', kind: 'docker-hub-ca', version: 3 }]
+  })
+  const c = spec.TaskTemplate.ContainerSpec
+  t.same(c.Env, [
+    'SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_PORT=2376', 'SWARMGATE_TOKEN_TTL=30s',
+    'SWARMGATE_DOCKER_HUB_URL=https://hub.example.test', 'SWARMGATE_DOCKER_HUB_GRACE=900s',
+    'SWARMGATE_POLICY=/run/swarmgate/policy.yaml', 'SWARMGATE_DOCKER_HUB_CA=/run/swarmgate/docker-hub-ca.pem'
+  ])
+  t.same(c.Configs?.map((m) => [m.File.Name, m.ConfigName, m.File.Mode]), [
+    ['/run/swarmgate/policy.yaml', 'swarmgate-policy-v1', 0o444],
+    ['/run/swarmgate/docker-hub-ca.pem', 'swarmgate-docker-hub-ca-v3', 0o444]
+  ])
+  t.equal(mountedConfigId(spec, 'docker-hub-ca'), 'ca-id')
+  t.equal(mountedConfigId(spec, 'policy'), 'policy-id')
+  t.notMatch(JSON.stringify(spec), /SWARMGATE_DOCKER_HUB_(URL|GRACE)=undefined/)
+  const plain = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], configs: [] })
+  t.notOk(plain.TaskTemplate.ContainerSpec.Env?.some((e) => e.startsWith('SWARMGATE_DOCKER_HUB')), 'server-proxy\'s own defaults when none were given')
 })

@@ -1,18 +1,20 @@
 /**
  * Removes swarmgate from the swarm: the server-proxy service (and any reader service left by an
  * interrupted command), its network once the tasks have let go of it, every identity secret and
- * every policy config.
+ * every config (policy documents, Docker Hub CAs).
  * Clients lose access at once, so it asks first unless --yes.
  */
 import type { EngineClient } from '@swarmgate/core'
 import type { Context } from '../context.js'
 import { errors } from '../errors.js'
-import { LABELS, NETWORK_NAME, SERVICE_NAME } from '../names.js'
-import { removePolicyConfig } from '../policy-configs.js'
-import { readState } from '../registration-state.js'
+import { LABELS, NETWORK_NAME, SERVICE_NAME, type ConfigKind } from '../names.js'
+import { allConfigs, readState } from '../registration-state.js'
+import { removeSwarmConfig } from '../swarm-configs.js'
 import { waitFor } from '../wait.js'
 
 const RELEASE_TIMEOUT_MS = 60_000
+
+const CONFIG_NOUNS: Record<ConfigKind, string> = { policy: 'policy config', 'docker-hub-ca': 'Docker Hub CA config' }
 
 /** Retries `remove` while the engine still counts the object as in use by stopping tasks. */
 async function removeWhenReleased (remove: () => Promise<void>): Promise<void> {
@@ -53,14 +55,15 @@ export async function deregister (ctx: Context): Promise<void> {
   const { engine, prompter } = ctx
   const state = await readState(engine)
   const secrets = [...state.secrets.values()].flat()
+  const configs = allConfigs(state)
   const networks = (await engine.networks({ name: [NETWORK_NAME] })).filter((n) => n.Name === NETWORK_NAME)
-  if (state.service === undefined && secrets.length === 0 && networks.length === 0 && state.policies.length === 0) {
+  if (state.service === undefined && secrets.length === 0 && networks.length === 0 && configs.length === 0) {
     ctx.stdout.write('This swarm is not registered with swarmgate; there is nothing to remove.\n')
     return
   }
   const name = state.swarmName ?? 'this swarm'
   if (!ctx.config.yes) {
-    const sure = await prompter.confirm(`Remove swarmgate from ${name}: the service ${SERVICE_NAME}, the network ${NETWORK_NAME}, ${secrets.length} secrets and ${state.policies.length} policy configs? Every client loses access`, { flag: '--yes' })
+    const sure = await prompter.confirm(`Remove swarmgate from ${name}: the service ${SERVICE_NAME}, the network ${NETWORK_NAME}, ${secrets.length} secrets and ${configs.length} configs? Every client loses access`, { flag: '--yes' })
     if (!sure) throw errors.SG_ERR_REGISTRATION_ABORTED('deregister was not confirmed')
   }
   const services = await removeServices(engine)
@@ -69,7 +72,8 @@ export async function deregister (ctx: Context): Promise<void> {
   // after would take it for existing and then fail to attach the service to it.
   await waitFor(RELEASE_TIMEOUT_MS, async () => (await engine.networks({ name: [NETWORK_NAME] })).some((n) => n.Name === NETWORK_NAME) ? undefined : true)
   for (const s of secrets) await removeWhenReleased(async () => { await engine.removeSecret(s.id) })
-  for (const p of state.policies) await removeWhenReleased(async () => { await removePolicyConfig(engine, p) })
-  const configs = state.policies.length === 0 ? '' : ` and ${state.policies.length} policy config(s)`
-  ctx.stdout.write(`Deregistered ${name}: removed ${services} service(s), ${networks.length} network(s)${configs === '' ? ' and' : ','} ${secrets.length} secret(s)${configs}.\n`)
+  for (const c of configs) await removeWhenReleased(async () => { await removeSwarmConfig(engine, c) })
+  const removed = [`${services} service(s)`, `${networks.length} network(s)`, `${secrets.length} secret(s)`,
+    ...[...state.configs].map(([kind, versions]) => `${versions.length} ${CONFIG_NOUNS[kind]}(s)`)]
+  ctx.stdout.write(`Deregistered ${name}: removed ${removed.slice(0, -1).join(', ')} and ${removed.at(-1) as string}.\n`)
 }

@@ -11,9 +11,9 @@ import type { Context } from '../context.js'
 import { redeploy } from '../deploy.js'
 import { errors } from '../errors.js'
 import { LABELS } from '../names.js'
-import { createPolicyConfig, readPolicyConfig } from '../policy-configs.js'
-import { currentPolicy, readState } from '../registration-state.js'
+import { currentConfig, readState } from '../registration-state.js'
 import { isBuiltinRole } from '../role-names.js'
+import { createSwarmConfig, readSwarmConfig } from '../swarm-configs.js'
 
 const USAGE = 'use policy show, policy set FILE or policy check FILE (FILE - reads standard input)'
 
@@ -64,25 +64,25 @@ export async function policy (ctx: Context, args: readonly string[]): Promise<vo
   }
   const state = await readState(ctx.engine)
   if (state.service === undefined) throw errors.SG_ERR_REGISTRATION_NOT_REGISTERED('run swarmgate/registration first')
-  const current = currentPolicy(state)
+  const current = currentConfig(state, 'policy')
   if (current === undefined) {
     ctx.stdout.write(`This swarm has no policy document: the built-in roles ${BUILTIN_ROLES.join(', ')} apply, enforced, with no allowlists.\n`)
     return
   }
   ctx.stderr.write(`The policy document in force is ${current.name}:\n`)
-  ctx.stdout.write(await readPolicyConfig(ctx.engine, current))
+  ctx.stdout.write(await readSwarmConfig(ctx.engine, current))
 }
 
 async function setPolicy (ctx: Context, text: string, document: PolicyDocument): Promise<void> {
   const state = await readState(ctx.engine)
   if (state.service === undefined || state.swarmName === undefined) throw errors.SG_ERR_REGISTRATION_NOT_REGISTERED('run swarmgate/registration first')
-  const current = currentPolicy(state)
-  if (current !== undefined && await readPolicyConfig(ctx.engine, current) === text) {
+  const current = currentConfig(state, 'policy')
+  if (current !== undefined && await readSwarmConfig(ctx.engine, current) === text) {
     ctx.stdout.write(`The policy document is unchanged (${current.name}); nothing to do.\n`)
     return
   }
-  const config = await createPolicyConfig(ctx.engine, state.policies, text, { ...ctx.labels, [LABELS.swarm]: state.swarmName })
+  const config = await createSwarmConfig(ctx.engine, state.configs, 'policy', text, { ...ctx.labels, [LABELS.swarm]: state.swarmName })
   ctx.stderr.write(`Created ${config.name}\n`)
-  await redeploy(ctx, state, { policy: config })
+  await redeploy(ctx, state, { config })
   ctx.stdout.write(`Set the policy document ${config.name} (${describe(document)}); server-proxy enforces it on every manager.\n`)
 }

@@ -1,22 +1,25 @@
 /**
- * Registration proper: on a new swarm it asks for the owner's credentials and the cluster name and
- * creates the identity; on a registered one it keeps keys, certificates and accounts (issuing a
- * new server certificate from the same CA only when a manager or endpoint is not named in the
- * current one) and updates server-proxy to the image given. Either way it ends with the client
- * command. A store written before roles is read once and its "user" accounts become operators.
+ * Registration proper: on a new swarm it asks who the owner is (a local account, or a Docker ID
+ * checked with Docker Hub) and the cluster name, and creates the identity; on a registered one it
+ * keeps keys, certificates and accounts (issuing a new server certificate from the same CA only
+ * when a manager or endpoint is not named in the current one) and updates server-proxy to the
+ * image given. Either way it ends with the client command. A store written before roles is read
+ * once and its "user" accounts become operators. The Docker Hub settings (URL, grace, CA) are the
+ * ones given, else the registration's (hub-settings.ts).
  */
 import { fingerprintOf, parseSwarmName, SWARM_NAME_RULE, type SwarmNode } from '@swarmgate/core'
-import { migrateLegacyRoles, migrationReport, storeWith } from '../account-edits.js'
+import { migrateLegacyRoles, migrationReport } from '../account-edits.js'
 import { createAccountsVersion, mayHoldLegacyRoles, readAccountStore } from '../account-store.js'
 import { clientCommand } from '../client-command.js'
 import type { Context } from '../context.js'
-import { askNewPassword, askUsername, CREDENTIALS_HEADER } from '../credentials.js'
 import { deploy } from '../deploy.js'
 import { chooseEndpoints, requiredSans } from '../endpoints.js'
 import { errors } from '../errors.js'
+import { askOwner, ownerStore, type Owner } from '../first-owner.js'
+import { caConfigFor, chooseHub, hubConnection } from '../hub-settings.js'
 import { createCa, createServerCert, createSigningKeySet } from '../identity/index.js'
 import { DEFAULT_PORT, LABELS } from '../names.js'
-import { currentPolicy, currentSecret, readState, type RegistrationState } from '../registration-state.js'
+import { currentConfig, currentSecret, readState, type RegistrationState } from '../registration-state.js'
 import { createVersion, labelComponent, type IdentitySecret } from '../secrets.js'
 import { readSecrets } from '../secret-reader.js'
 import { readServerProxySettings, type ServerProxySettings } from '../service-spec.js'
@@ -51,26 +54,25 @@ export async function register (ctx: Context): Promise<void> {
   const { engine, config, prompter } = ctx
   const state = await readState(engine)
   const accounts = currentSecret(state, 'accounts')
+  const previous = state.service === undefined ? undefined : readServerProxySettings(state.service.Spec)
+  const hub = await chooseHub(ctx, state, previous)
   let swarmName: string
-  let owner: { username: string, password: string } | undefined
+  let owner: Owner | undefined
   if (accounts === undefined || state.swarmName === undefined) {
-    prompter.say(CREDENTIALS_HEADER)
-    const username = await askUsername(prompter, config.username)
-    const password = await askNewPassword(prompter, ctx.stdin, config.passwordStdin)
-    owner = { username, password }
-    swarmName = await askClusterName(ctx, username)
+    owner = await askOwner(ctx, hubConnection(hub))
+    swarmName = await askClusterName(ctx, owner.username)
   } else {
     swarmName = state.swarmName
     if (config.name !== undefined && config.name !== swarmName) {
       throw errors.SG_ERR_REGISTRATION_RENAME(`it is registered as ${swarmName}; every token names the swarm, so to use another name run deregister first, then register again`)
     }
     prompter.say(`This swarm is registered as ${swarmName}: keeping its keys, certificates and accounts.`)
+    if (config.identity !== undefined) prompter.say('--identity applies to the first registration only; users add NAME --docker-id adds a Docker ID, teams add ORG/TEAM a Docker Hub team.')
   }
   prompter.say('Registering this Docker cluster...')
 
   const labels = { ...ctx.labels, [LABELS.swarm]: swarmName }
   const nodes = await engine.nodes()
-  const previous = state.service === undefined ? undefined : readServerProxySettings(state.service.Spec)
   const port = config.port ?? previous?.port ?? DEFAULT_PORT
   const { endpoints, endpointsGiven } = chooseEndpointsFor(ctx, previous, nodes, port)
   const sans = requiredSans(endpoints, nodes)
@@ -112,7 +114,7 @@ export async function register (ctx: Context): Promise<void> {
 
   const { secret: accountSecret, report } = owner === undefined
     ? await migratedAccounts(ctx, state, accounts as IdentitySecret, swarmName)
-    : { secret: await createAccountsVersion(ctx, state, await storeWith(owner.username, owner.password, 'owner'), swarmName), report: undefined }
+    : { secret: await createAccountsVersion(ctx, state, await ownerStore(owner), swarmName), report: undefined }
   keep.push(accountSecret)
   for (const secret of keep) await labelComponent(engine, secret)
 
@@ -124,8 +126,10 @@ export async function register (ctx: Context): Promise<void> {
     endpointsGiven,
     fingerprint,
     tokenTtl: config.tokenTtl ?? previous?.tokenTtl,
+    dockerHubUrl: hub.url,
+    dockerHubGrace: hub.grace,
     secrets: keep,
-    policy: currentPolicy(state),
+    configs: [currentConfig(state, 'policy'), await caConfigFor(ctx, state, hub, labels)].filter((c) => c !== undefined),
     force: state.service !== undefined
   })
 

@@ -2,7 +2,8 @@
 import type { Context } from '../context.js'
 import { clientCommand } from '../client-command.js'
 import { errors } from '../errors.js'
-import { readState } from '../registration-state.js'
+import { DEFAULT_DOCKER_HUB_URL } from '../docker-hub.js'
+import { currentConfig, readState } from '../registration-state.js'
 import { readServerProxySettings } from '../service-spec.js'
 
 /** Runs status; fails when the swarm is not registered. */
@@ -17,12 +18,14 @@ export async function status (ctx: Context): Promise<void> {
   const nodes = new Map((await engine.nodes()).map((n) => [n.ID, n]))
   const tasks = await engine.tasks({ service: [state.service.ID], 'desired-state': ['running'] })
   const managers = [...nodes.values()].filter((n) => n.Spec.Role === 'manager')
+  const hubCa = currentConfig(state, 'docker-hub-ca')
   const lines = [
     `Swarm:        ${settings.swarmName} (swarm ${ctx.manager.swarmId})`,
     `Fingerprint:  ${settings.fingerprint}`,
     `Endpoints:    ${settings.endpoints.join(' ')}${settings.endpointsGiven ? ' (given with --endpoint)' : ' (the managers\' addresses)'}`,
     `Image:        ${settings.image}`,
     `Token TTL:    ${settings.tokenTtl === undefined ? 'server-proxy default' : `${settings.tokenTtl} s`}`,
+    `Docker Hub:   ${settings.dockerHubUrl ?? `${DEFAULT_DOCKER_HUB_URL} (default)`}, CA ${hubCa?.name ?? 'the system\'s'}, grace ${settings.dockerHubGrace === undefined ? 'server-proxy default' : `${settings.dockerHubGrace} s`}`,
     `Update:       ${state.service.UpdateStatus?.State ?? 'none'}${state.service.UpdateStatus?.Message === undefined ? '' : ` (${state.service.UpdateStatus.Message})`}`,
     `Secrets:      ${[...state.secrets.values()].map((list) => list.map((s) => s.name).join(', ')).join(', ')}`,
     'server-proxy on the managers:',
