@@ -53,7 +53,9 @@ let fingerprint: string
 t.test('registration asks for username, password twice (not echoed) and the cluster name', async (t) => {
   swarmId = (await docker(['info', '--format', '{{.Swarm.Cluster.ID}}'])).toLowerCase()
   await terminal(`${DOCKER} run -ti --rm ${labelled} -v /var/run/docker.sock:/var/run/docker.sock ${programImage('registration')} ${labelled} --image ${programImage('server-proxy')}`)
-  await waitForScreen(/Use your Docker ID credentials to authenticate:\nUsername:$/m)
+  await waitForScreen(/^Accounts of this swarm: local .* or docker-id .* \[local\]:$/m)
+  await type('')
+  await waitForScreen(/Create the owner's account \(a local account of this swarm\):\nUsername:$/m)
   await type('alice')
   await waitForScreen(/^Password:$/m)
   await type(password)
