@@ -8,7 +8,8 @@ import tls from 'node:tls'
 import { fingerprintOf } from '../../packages/core/src/tls-pin.js'
 import { docker, dockerLines, LABEL_ARGS, programImage, run, waitFor } from '../testbed/index.js'
 import { nodeHost, useLab, type LabNode } from '../testbed/lab/index.js'
-import { client, exportedHost, parseClientCommand, registration, servedCertificates, swarmgateObjects, type ClientCommand } from '../e2e/journey-steps.js'
+import { exportedHost, parseClientCommand, registration, servedCertificates, swarmgateObjects, type ClientCommand } from '../e2e/journey-steps.js'
+import { logInFromThisMachine, registerOn } from './steps.js'
 
 const lab = useLab(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
 
@@ -39,7 +40,7 @@ t.test('the lab: three managers and a worker, each an engine of its own with no 
 
 t.test('registration on the worker says to run it on a manager, and creates nothing', async (t) => {
   const [worker] = lab.workers
-  const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm], { host: nodeHost(worker as LabNode), input: `${password}\n` })
+  const r = await registerOn(worker as LabNode, swarm, password)
   t.equal(r.code, 1)
   t.equal(r.stderr.trim(), 'swarmgate-registration: this node is not a swarm manager: this node is a worker; run registration on a manager (docker node ls there lists the managers under MANAGER STATUS)')
   t.equal(r.stdout, '')
@@ -49,7 +50,7 @@ t.test('registration on the worker says to run it on a manager, and creates noth
 let registered: ClientCommand
 
 t.test('registration on a manager runs server-proxy on each manager and prints every endpoint', async (t) => {
-  const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm], { host: nodeHost(lab.node('m1')), input: `${password}\n` })
+  const r = await registerOn(lab.node('m1'), swarm, password)
   t.equal(r.code, 0, r.stderr)
   t.match(r.stderr, /3\/3 managers running server-proxy/)
   registered = parseClientCommand(r.stdout)
@@ -87,9 +88,7 @@ t.test('each manager serves a certificate valid for every manager\'s address, un
 
 t.test('a client logged in through one endpoint lists the four nodes through the chain', async (t) => {
   const endpoint = registered.endpoints[registered.endpoints.length - 1] as string
-  // On this machine's network: the lab's nodes are reachable from it, not from the default bridge.
-  const r = await client(`swarmgate-client-test-${suffix}`, [swarm, '--endpoint', endpoint, '--fingerprint', registered.fingerprint,
-    '--username', 'alice', '--password-stdin', '--network', 'host', '--quiet'], { input: `${password}\n`, runArgs: ['--network', 'host'] })
+  const r = await logInFromThisMachine({ swarm, password, endpoints: [endpoint], fingerprint: registered.fingerprint, volume: `swarmgate-client-test-${suffix}` })
   t.equal(r.code, 0, r.stderr)
   const nodes = await dockerLines(['node', 'ls', '--format', '{{.Hostname}} {{.Status}}'], { host: exportedHost(r.stdout) })
   t.same(nodes.sort(), ['m1 Ready', 'm2 Ready', 'm3 Ready', 'w1 Ready'])
