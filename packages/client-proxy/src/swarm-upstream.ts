@@ -201,11 +201,14 @@ export class SwarmUpstream {
   /** The origin of `endpoint` for the pool. */
   originOf (endpoint: Endpoint): string { return `https://${formatEndpoint(endpoint.host, endpoint.port)}` }
 
-  /** Opens a hijack connection to a healthy endpoint, trying each in turn. */
+  /**
+   * Opens a hijack connection to a healthy endpoint, trying each in turn; with none healthy, to
+   * one whose server-proxy answers, whose refusal then says why.
+   */
   async connect (): Promise<Duplex> {
     for (let i = 0; i <= this.#states.length; i++) {
       const chosen = await this.choose()
-      if (chosen === undefined || chosen.lastResort) break
+      if (chosen === undefined) break
       try {
         return await this.#open(chosen.endpoint)
       } catch (err) {

@@ -138,7 +138,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
     swarm: config.swarmName,
     engine: upstream,
     advertised: config.advertiseEndpoints,
-    listenPort: config.port,
+    listenPort: () => { const address = app.server.address(); return typeof address === 'object' && address !== null ? address.port : config.port },
     authenticate: async (req) => await gateway.authenticate(req)
   })
   await app.ready()

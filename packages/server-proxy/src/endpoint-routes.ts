@@ -22,8 +22,8 @@ export interface EndpointRoutesOptions {
   readonly engine: Upstream
   /** --advertise-endpoint: when given, the answer as it is. */
   readonly advertised: readonly string[]
-  /** The port server-proxy listens on in its task; the service may publish it under another. */
-  readonly listenPort: number
+  /** The port server-proxy listens on (in its task; the service may publish it under another). */
+  readonly listenPort: () => number
   /** Resolves for a call whose access token is valid; throws the 401 refusal otherwise. */
   readonly authenticate: (req: IncomingMessage) => Promise<unknown>
 }
@@ -65,7 +65,8 @@ export async function endpointRoutes (app: FastifyInstance, opts: EndpointRoutes
     if (labels[REGISTRATION_LABELS.endpointsGiven] === 'true') {
       return (labels[REGISTRATION_LABELS.endpoints] ?? '').split(',').filter((e) => e !== '')
     }
-    const port = spec?.EndpointSpec?.Ports?.find((p) => p.TargetPort === opts.listenPort)?.PublishedPort ?? opts.listenPort
+    const listening = opts.listenPort()
+    const port = spec?.EndpointSpec?.Ports?.find((p) => p.TargetPort === listening)?.PublishedPort ?? listening
     const nodes = await engineJson<SwarmNode[]>(`/nodes?filters=${filter({ role: ['manager'] })}`)
     return managerHosts(nodes).map((host) => formatEndpoint(host, port))
   }
