@@ -18,6 +18,8 @@
 #                                                     start and when nothing is there
 #   scripts/lab.sh status [--name NAME]               its nodes and `docker node ls`
 #     --name NAME  letters and digits, at most 8 (default: lab); several labs can run side by side
+#     --owner PID  (up) the process the lab belongs to, kept in /run/swarmgate-lab/NAME/owner:
+#                  the test bed removes a lab whose owner has ended (an interrupted test run)
 #
 # Where things are: /run/swarmgate-lab/NAME/lab.json (what `up` made, read by the test bed's
 # useLab), /run/swarmgate-lab/NAME/NODE/ (the node's /run: docker.sock, docker.pid, exec root),
@@ -41,15 +43,17 @@ START_TIMEOUT=${SWARMGATE_LAB_START_TIMEOUT:-90}
 say() { echo "lab: $*" >&2; }
 fail() { echo "lab: $*" >&2; exit 1; }
 
-usage() { sed -n '2,25s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,27s/^# \{0,1\}//p' "$0"; }
 
 command=${1:-}
 [ $# -gt 0 ] && shift
 name=lab
+owner=''
 extra_images=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --name) name=${2:-}; shift 2 ;;
+    --owner) owner=${2:-}; shift 2 ;;
     --image) extra_images+=("${2:-}"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "lab: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -62,6 +66,7 @@ case "$command" in
 esac
 # Interface names (sgl-NAME-NODE) have 15 characters at most; the name is also a path component.
 [[ "$name" =~ ^[a-z0-9]{1,8}$ ]] || fail "--name must be 1 to 8 lower-case letters or digits (got '$name')"
+[[ "$owner" =~ ^[0-9]*$ ]] || fail "--owner must be a process id (got '$owner')"
 [ "$(id -u)" -eq 0 ] || fail "needs root (namespaces, mounts, a bridge)"
 
 RUN=$RUN_BASE/$name
@@ -206,6 +211,7 @@ up() {
   # From here on a failure removes whatever was made.
   trap 'status=$?; if [ $status -ne 0 ] && [ -z "${SWARMGATE_LAB_KEEP_FAILED:-}" ]; then say "start failed; removing what was made"; down >/dev/null 2>&1 || true; fi' EXIT
   mkdir -p "$RUN_BASE" "$RUN" "$DATA"
+  [ -z "$owner" ] || echo "$owner" >"$RUN/owner"
 
   # One lab at a time chooses its subnet and takes it, so two starting together get two.
   local net

@@ -4,6 +4,7 @@
  * with people who run `npm run lab`; these functions call it and read what it made
  * (/run/swarmgate-lab/NAME/lab.json), so tests and the script cannot drift apart.
  */
+import { randomBytes } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { REPO_ROOT } from '../engine.js'
 import { errors } from '../errors.js'
@@ -50,9 +51,17 @@ async function labScript (args: readonly string[]): Promise<void> {
   if (r.code !== 0) throw errors.SG_ERR_TESTBED_LAB(`scripts/lab.sh ${args.join(' ')} failed (exit ${String(r.code)}): ${r.stderr.trim()}`)
 }
 
-/** Starts a lab named `name` with `images` loaded into every node beside the swarmgate ones. */
-export async function startLab (name: string, images: readonly string[] = []): Promise<Lab> {
-  await labScript(['up', '--name', name, ...images.flatMap((i) => ['--image', i])])
+export interface StartOptions {
+  /** Images to load into every node beside the swarmgate ones and swarmgate-test/busybox. */
+  readonly images?: readonly string[]
+  /** The process the lab belongs to: once it has ended, removeStaleLabs() removes the lab. */
+  readonly owner?: number
+}
+
+/** Starts a lab named `name`; a start that fails leaves nothing behind (scripts/lab.sh). */
+export async function startLab (name: string, opts: StartOptions = {}): Promise<Lab> {
+  const owner = opts.owner === undefined ? [] : ['--owner', String(opts.owner)]
+  await labScript(['up', '--name', name, ...owner, ...(opts.images ?? []).flatMap((i) => ['--image', i])])
   return await readLab(name)
 }
 
@@ -71,16 +80,21 @@ export async function readLab (name: string): Promise<Lab> {
   }
 }
 
-/** The lab name of this test process: t<pid>, so a finished process's lab can be told apart. */
-export const TEST_LAB_NAME = `t${process.pid}`
+/**
+ * The lab name of this test process: random, since a test process's pid is not unique enough
+ * (test runs in pid namespaces of their own, scripts/isolated-engine.sh, share the lab's data
+ * folder with this machine).
+ */
+export const TEST_LAB_NAME = `t${randomBytes(3).toString('hex')}`
 
-/** Removes the labs of test processes that no longer run (an interrupted run); returns their names. */
+/** Removes the labs whose owner (StartOptions) no longer runs: an interrupted test run's; returns their names. */
 export async function removeStaleLabs (): Promise<string[]> {
-  const names = await readdir(RUN_DIR).catch(() => [])
-  const stale = names.filter((n) => {
-    const pid = /^t(\d+)$/.exec(n)?.[1]
-    return pid !== undefined && n !== TEST_LAB_NAME && removableOwner(`pid-${pid}`)
-  })
+  const stale: string[] = []
+  for (const name of await readdir(RUN_DIR).catch(() => [])) {
+    // A lab started by hand has no owner; one still starting may not have written it yet.
+    const owner = (await readFile(`${RUN_DIR}/${name}/owner`, 'utf8').catch(() => '')).trim()
+    if (/^\d+$/.test(owner) && name !== TEST_LAB_NAME && removableOwner(`pid-${owner}`)) stale.push(name)
+  }
   for (const name of stale) await stopLab(name)
   return stale
 }

@@ -54,7 +54,7 @@ export function useLab (t: Hooks, needs: EngineNeeds = {}): LabHandle {
       return
     }
     await removeStaleLabs()
-    handle.use(await startLab(TEST_LAB_NAME))
+    handle.use(await startLab(TEST_LAB_NAME, { owner: process.pid }))
   })
   t.teardown(async () => {
     try {
