@@ -20,6 +20,31 @@ const PING = [
   'req.on("error", (err) => { process.stdout.write(err.message); process.exit(1) });'
 ].join('\n')
 
+/** node -e program: GET the proxy's own health on 127.0.0.1:<argv[1]>; prints its endpoint list as JSON. */
+const ENDPOINTS = [
+  'const http = require("http");',
+  'http.get({ host: "127.0.0.1", port: Number(process.argv[1]), path: "/_swarmgate/v1/health", timeout: 15000 }, (res) => {',
+  '  let body = ""; res.setEncoding("utf8"); res.on("data", (c) => { body += c });',
+  '  res.on("end", () => { const list = (JSON.parse(body).endpoints || []).map((e) => e.endpoint); process.stdout.write(JSON.stringify(list)) });',
+  '}).on("error", () => process.exit(1));'
+].join('\n')
+
+/**
+ * The endpoints the running proxy uses now: it keeps its list current from the swarm's own
+ * (managers added or removed), so the client saves it for the next run. Undefined when the proxy
+ * cannot tell (an older proxy has no list in its health answer).
+ */
+export async function proxyEndpoints (engine: EngineClient, id: string, port: number): Promise<string[] | undefined> {
+  const result = await engine.exec(id, ['node', '-e', ENDPOINTS, String(port)]).catch(() => undefined)
+  if (result?.exitCode !== 0) return undefined
+  try {
+    const list = JSON.parse(result.stdout) as unknown
+    return Array.isArray(list) && list.length > 0 && list.every((e) => typeof e === 'string') ? list as string[] : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Why the proxy failed: its last log lines. */
 async function logsOf (engine: EngineClient, id: string): Promise<string> {
   const logs = (await engine.containerLogs(id, 10).catch(() => '')).trim()

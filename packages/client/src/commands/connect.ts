@@ -13,7 +13,7 @@ import { errors } from '../errors.js'
 import { acceptedIdentities } from '../identity.js'
 import { requestTokens } from '../login.js'
 import type { SwarmRef } from '../names.js'
-import { waitUntilProxyWorks } from '../proxy-check.js'
+import { proxyEndpoints, waitUntilProxyWorks } from '../proxy-check.js'
 import { ensureProxy, listenPort, randomPort, type RunningProxy } from '../proxy-container.js'
 import { shellAddress } from '../shell-address.js'
 import type { SavedLogin, SavedSwarm } from '../state-volume.js'
@@ -94,6 +94,11 @@ export async function connect (ctx: Context, ref: SwarmRef): Promise<void> {
     }
   }
 
+  // The proxy follows the swarm's own list of managers: the next run starts from what it knows.
+  const current = await proxyEndpoints(engine, proxy.id, listenPort({ hostNetwork, port: proxy.port }))
+  if (current !== undefined && current.join(',') !== endpoints.join(',')) {
+    await state.write(ref, { swarm: ref.swarm, endpoints: current, fingerprint, account, port: proxy.port, hostNetwork }, refreshToken)
+  }
   const address = shellAddress(config.dockerHost, proxy.port)
   const target = { name: context, swarm: ref.swarm, host: address.host }
   if (dockerConfig !== undefined) await writeContext(dockerConfig.dir, dockerConfig, target)
