@@ -175,7 +175,9 @@ export class SwarmUpstream {
     }
     if (keys.length === this.#states.length && keys.every((k, i) => this.#states[i]?.key === k)) return false
     const old = new Map(this.#states.map((s) => [s.key, s]))
-    this.#states = [...new Set(keys)].map((k, i) => old.get(k) ?? this.#newState(endpoints[i] as Endpoint))
+    const next = new Map<string, State>()
+    for (const [i, key] of keys.entries()) if (!next.has(key)) next.set(key, old.get(key) ?? this.#newState(endpoints[i] as Endpoint))
+    this.#states = [...next.values()]
     for (const state of old.values()) {
       if (this.#states.includes(state)) continue
       state.listed = false
