@@ -189,7 +189,8 @@ images_to_load() {
   for p in "${PROGRAMS[@]}"; do
     version=$(node -p "require('./packages/$p/package.json').version")
     echo "swarmgate/$p:$version"
-    echo "swarmgate/$p:latest"
+    # What the commands registration and client print name (no tag), when this machine has it.
+    host_docker image inspect "swarmgate/$p:latest" >/dev/null 2>&1 && echo "swarmgate/$p:latest"
   done
   host_docker image inspect "$TEST_IMAGE" >/dev/null 2>&1 && echo "$TEST_IMAGE"
   for p in "${extra_images[@]}"; do echo "$p"; done
