@@ -13,8 +13,7 @@ import {
   ERROR_HEADER, GATEWAY_CODES, SwarmgateError, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
   formatEndpoint, hasCode, hasRequestBody, headerValue, sendDockerError, withoutHeaders, writeDockerErrorToSocket, type Logger
 } from '@swarmgate/core'
-import { describe, type SwarmUpstream } from './swarm-upstream.js'
-import type { LivenessWatch } from './liveness-watch.js'
+import { describe, type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
 import type { TokenKeeper } from './token-keeper.js'
 import { errors } from './errors.js'
 

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Dispatcher } from 'undici'
 import { PATHS, hasCode, type Logger } from '@swarmgate/core'
-import { describe, type SwarmUpstream } from './swarm-upstream.js'
+import { describe, type SwarmUpstream } from './swarm/index.js'
 import { errors } from './errors.js'
 
 export type Credentials =

@@ -14,10 +14,10 @@
  */
 import type { Dispatcher } from 'undici'
 import { PATHS, formatEndpoint, type Logger } from '@swarmgate/core'
-import type { Endpoint, Trust } from './pinned-tls.js'
-import type { SwarmUpstream } from './swarm-upstream.js'
-import { describe } from './swarm-upstream.js'
-import { probeEndpoint } from './endpoint-probe.js'
+import type { Endpoint, Trust } from '../pinned-tls.js'
+import type { SwarmUpstream } from './upstream.js'
+import { describe } from './upstream.js'
+import { probeEndpoint } from './probe.js'
 
 /** A call without its answer's head this long makes the watch ask whether its endpoint is alive. */
 const SUSPECT_MS = 500

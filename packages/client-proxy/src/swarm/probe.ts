@@ -5,7 +5,7 @@
  */
 import http from 'node:http'
 import { formatEndpoint } from '@swarmgate/core'
-import { connectPinned, type Endpoint, type Trust } from './pinned-tls.js'
+import { connectPinned, type Endpoint, type Trust } from '../pinned-tls.js'
 
 export interface ProbeAnswer {
   readonly status: number

@@ -11,9 +11,9 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { Agent, type Dispatcher } from 'undici'
 import { PATHS, STREAM_POOL_OPTIONS, formatEndpoint, type Logger, type Upstream } from '@swarmgate/core'
-import { connectPinned, type Endpoint, type Trust } from './pinned-tls.js'
-import { probeEndpoint } from './endpoint-probe.js'
-import { errors } from './errors.js'
+import { connectPinned, type Endpoint, type Trust } from '../pinned-tls.js'
+import { probeEndpoint } from './probe.js'
+import { errors } from '../errors.js'
 
 /** What the client-proxy health endpoint shows of each endpoint. */
 export interface EndpointStatus {

@@ -6,9 +6,9 @@
  * added that the swarm did not vouch for over a pinned, authenticated connection.
  */
 import { PATHS, formatEndpoint, type EndpointList, type Logger } from '@swarmgate/core'
-import { parseEndpoint, type Endpoint } from './pinned-tls.js'
-import { describe, type SwarmUpstream } from './swarm-upstream.js'
-import type { TokenKeeper } from './token-keeper.js'
+import { parseEndpoint, type Endpoint } from '../pinned-tls.js'
+import { describe, type SwarmUpstream } from './upstream.js'
+import type { TokenKeeper } from '../token-keeper.js'
 
 const REFRESH_MS = 60_000
 /** After a failure the list is asked again this soon: the swarm may be electing a leader. */
