@@ -23,7 +23,8 @@
 #
 # Where things are: /run/swarmgate-lab/NAME/lab.json (what `up` made, read by the test bed's
 # useLab), /run/swarmgate-lab/NAME/NODE/ (the node's /run: docker.sock, docker.pid, exec root),
-# /var/lib/swarmgate-lab/NAME/NODE/ (data root and dockerd.log). Needs root.
+# /var/lib/swarmgate-lab/NAME/NODE/ (data root and dockerd.log). Needs root. A start that fails
+# or is interrupted removes what it made (unless SWARMGATE_LAB_KEEP_FAILED is set, for a look).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +44,7 @@ START_TIMEOUT=${SWARMGATE_LAB_START_TIMEOUT:-90}
 say() { echo "lab: $*" >&2; }
 fail() { echo "lab: $*" >&2; exit 1; }
 
-usage() { sed -n '2,27s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,28s/^# \{0,1\}//p' "$0"; }
 
 command=${1:-}
 [ $# -gt 0 ] && shift
@@ -196,6 +197,21 @@ images_to_load() {
   for p in "${extra_images[@]}"; do echo "$p"; done
 }
 
+# up's exit trap: on failure, ends its background saves and loads, then removes the lab (or keeps
+# it for a look when SWARMGATE_LAB_KEEP_FAILED is set).
+failed_start() {
+  local status=$?
+  [ $status -ne 0 ] || return 0
+  local job
+  for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
+  if [ -n "${SWARMGATE_LAB_KEEP_FAILED:-}" ]; then
+    say "start failed; kept for a look (SWARMGATE_LAB_KEEP_FAILED is set): 'npm run lab -- down --name $name' removes it"
+    return 0
+  fi
+  say "start failed; removing what was made"
+  down >/dev/null 2>&1 || true
+}
+
 up() {
   local started=$SECONDS
   [ ! -e "$RUN" ] && [ ! -e "$DATA" ] || fail "a lab named $name is already here ($RUN, $DATA): 'npm run lab -- down --name $name' first"
@@ -209,8 +225,11 @@ up() {
   done
   [ ${#missing[@]} -eq 0 ] || { say "building the missing images: ${missing[*]}"; bash scripts/images.sh "${missing[@]}"; }
 
-  # From here on a failure removes whatever was made.
-  trap 'status=$?; if [ $status -ne 0 ] && [ -z "${SWARMGATE_LAB_KEEP_FAILED:-}" ]; then say "start failed; removing what was made"; down >/dev/null 2>&1 || true; fi' EXIT
+  # From here on a failure or an interruption removes whatever was made.
+  trap failed_start EXIT
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   mkdir -p "$RUN_BASE" "$RUN" "$DATA"
   [ -z "$owner" ] || echo "$owner" >"$RUN/owner"
 
@@ -293,7 +312,7 @@ up() {
   ]
 }
 EOF
-  trap - EXIT
+  trap - EXIT HUP INT TERM
   say "lab '$name' is up in ${seconds}s: ${#MANAGERS[@]} managers and ${#WORKERS[@]} worker on $BRIDGE ($net.0/24; this machine is $net.1)"
   show_nodes
   cat <<EOF
