@@ -4,18 +4,16 @@
  * personal access token before anything is created. The owner of a Docker ID swarm is the name
  * Docker Hub returns (an e-mail or another case logs in as the account), kept without a password.
  */
-import type { AccountKind, AccountStore } from '@swarmgate/core'
+import type { AccountStore } from '@swarmgate/core'
 import { storeWith, storeWithDockerId } from './account-edits.js'
 import type { Context } from './context.js'
 import { askDockerIdLogin, askIdentity, askNewPassword, askSecret, askUsername, DOCKER_ID_HEADER, LOCAL_OWNER_HEADER } from './credentials.js'
 import { checkDockerIdLogin, type HubConnection } from './docker-hub.js'
 
-export interface Owner {
-  readonly kind: AccountKind
-  readonly username: string
-  /** The local account's new password; none for a Docker ID. */
-  readonly password?: string
-}
+/** A local owner comes with its new password; a Docker ID owner with none (Docker Hub checks it). */
+export type Owner =
+  | { readonly kind: 'local', readonly username: string, readonly password: string }
+  | { readonly kind: 'docker-id', readonly username: string }
 
 /** Asks who the owner is and, for a Docker ID, checks it with `hub`; throws before anything is created. */
 export async function askOwner (ctx: Context, hub: HubConnection): Promise<Owner> {
@@ -37,5 +35,5 @@ export async function askOwner (ctx: Context, hub: HubConnection): Promise<Owner
 
 /** The account store the registration starts with: the owner alone. */
 export async function ownerStore (owner: Owner): Promise<AccountStore> {
-  return owner.kind === 'local' ? await storeWith(owner.username, owner.password ?? '', 'owner') : storeWithDockerId(owner.username, 'owner')
+  return owner.kind === 'local' ? await storeWith(owner.username, owner.password, 'owner') : storeWithDockerId(owner.username, 'owner')
 }
