@@ -26,6 +26,8 @@
 # /var/lib/swarmgate-lab/NAME/NODE/ (data root and dockerd.log). Needs root. A start that fails
 # or is interrupted removes what it made (unless SWARMGATE_LAB_KEEP_FAILED is set, for a look).
 set -euo pipefail
+# start_node runs in $(...): a failing step there must stop it too.
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 
 RUN_BASE=/run/swarmgate-lab
@@ -216,7 +218,7 @@ up() {
   local started=$SECONDS
   [ ! -e "$RUN" ] && [ ! -e "$DATA" ] || fail "a lab named $name is already here ($RUN, $DATA): 'npm run lab -- down --name $name' first"
   local tool
-  for tool in unshare nsenter ip dockerd docker flock node; do command -v "$tool" >/dev/null || fail "$tool is not installed"; done
+  for tool in unshare nsenter ip iptables dockerd docker flock node; do command -v "$tool" >/dev/null || fail "$tool is not installed"; done
   # The images come from this machine's engine (started if it is not running).
   bash scripts/engine.sh --no-swarm
   local missing=() p
