@@ -2,8 +2,12 @@
 // inside tmux, and the test types the username and password with send-keys and reads the screen.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { docker, programImage, TEST_LABEL_PAIR, useEngine, waitFor } from '../testbed/index.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { docker, dockerJson, programImage, TEST_LABEL_PAIR, useEngine, waitFor } from '../testbed/index.js'
 import { tmux } from '../harness/tmux.js'
+import { filesHolding, folderFiles, volumeFiles } from './client-state.js'
 import { clearRegistrations, exportedHost, parseClientCommand, registration, swarmgateObjects } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
@@ -12,6 +16,9 @@ const suffix = randomBytes(3).toString('hex')
 const password = `typed password ${suffix}`
 const session = `swarmgate-test-${suffix}`
 const volume = `swarmgate-client-test-tty-${suffix}`
+// The user's docker configuration, mounted into the client as ~/.docker: it gets the swarm's context.
+const dockerConfig = await mkdtemp(join(tmpdir(), 'swarmgate-tty-docker-config-'))
+t.teardown(async () => { await rm(dockerConfig, { recursive: true, force: true }) })
 
 t.before(async () => {
   await clearRegistrations((line) => t.comment(line))
@@ -71,17 +78,34 @@ t.test('registration asks for username, password twice (not echoed) and the clus
   fingerprint = parseClientCommand(s).fingerprint
 })
 
-t.test('the client asks for username and password (not echoed) and prints the export line', async (t) => {
-  await terminal(`${DOCKER} run --rm -ti ${labelled} --network host -v /var/run/docker.sock:/var/run/docker.sock -e DOCKER_HOST ${programImage('client')} alice/${swarmId} --endpoint 127.0.0.1:2376 --fingerprint ${fingerprint} --network host ${labelled} --volume ${volume} --image ${programImage('client-proxy')}`)
-  await waitForScreen(/Use your Docker ID credentials to authenticate:\nUsername:$/m)
+t.test('the client names the swarm\'s own accounts, asks for the password (not echoed), keeps nothing of it, and makes the docker context', async (t) => {
+  const swarm = `alice/${swarmId}`
+  await terminal(`${DOCKER} run --rm -ti ${labelled} --network host -v /var/run/docker.sock:/var/run/docker.sock -v ${dockerConfig}:/root/.docker -e DOCKER_HOST ${programImage('client')} ${swarm} --endpoint 127.0.0.1:2376 --fingerprint ${fingerprint} --network host ${labelled} --volume ${volume} --image ${programImage('client-proxy')}`)
+  // A swarm of local accounts: its own accounts are named, not Docker IDs.
+  const asked = await waitForScreen(new RegExp(`^Log in with your account on the swarm ${swarm}:\nUsername:$`, 'm'))
+  t.notMatch(asked, /Docker ID/)
   await type('alice')
   await waitForScreen(/^Password:$/m)
   await type(password)
   const s = await waitForScreen(/EXIT=\d+/)
   t.match(s, 'EXIT=0')
-  t.match(s, `=> You can now start using the swarm alice/${swarmId} by executing:`)
+  t.match(s, `=> You can now start using the swarm ${swarm} by executing:`)
   t.notMatch(s, password, 'the password never shows')
-  t.match(await docker(['node', 'ls', '--format', '{{.Status}}'], { host: exportedHost(s) }), 'Ready')
+  const host = exportedHost(s)
+  t.match(await docker(['node', 'ls', '--format', '{{.Status}}'], { host }), 'Ready')
+
+  const context = `swarmgate-alice-${swarmId}`
+  t.match(s, `docker context use ${context}`, 'the context is named after the export line')
+  const [inspected] = await dockerJson<Array<{ Endpoints: { docker: { Host: string } } }>>(['context', 'inspect', context], { env: { DOCKER_CONFIG: dockerConfig } })
+  t.equal(inspected?.Endpoints.docker.Host, host, 'the context points where the export line does')
+  // --context wins over the DOCKER_HOST the test bed sets, so this call goes through the chain.
+  t.match(await docker(['--context', context, 'node', 'ls', '--format', '{{.Status}}'], { env: { DOCKER_CONFIG: dockerConfig } }), 'Ready')
+
+  const stored = await volumeFiles(volume)
+  t.same([...stored.keys()].sort(), [`swarms/${swarm}/refresh-token`, `swarms/${swarm}/swarm.json`], 'the volume holds the swarm and its refresh token')
+  t.same(filesHolding(stored, password), [], 'no file of the volume holds the password')
+  t.same(filesHolding(await folderFiles(dockerConfig), password), [], 'nor the docker configuration')
+  t.notMatch(await docker(['inspect', `swarmgate_client_proxy_alice_${swarmId}`]), password, 'nor the proxy container')
 })
 
 t.test('a wrong password typed at the terminal is refused', async (t) => {
