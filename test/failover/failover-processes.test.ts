@@ -13,14 +13,15 @@
  * printed (a figure, not asserted: this machine is shared). The swarm service is never deployed:
  * the engine is the shared one, and only this file's processes and relays are touched.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import http from 'node:http'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request, Agent } from 'undici'
 import { ERROR_HEADER, GATEWAY_CODES, PATHS, type EndpointList, type SwarmNode } from '@swarmgate/core'
-import { useEngine, ENGINE_SOCKET } from '../testbed/index.js'
+import { useEngine, docker, BUSYBOX_IMAGE, ENGINE_SOCKET } from '../testbed/index.js'
+import { CONTAINER_ARGS } from '../harness/containers.js'
 import { waitFor } from '../testbed/wait.js'
 import { createTestIdentity, type TestIdentity } from '../fixtures/identity.js'
 import { startServer } from '../fixtures/server-proxy.js'
@@ -45,6 +46,8 @@ const paths: TcpRelay[] = []
 const servers: ProxyProcess[] = []
 let client: ProxyProcess
 let clientUrl: string
+/** Container C of the loop's `docker exec C true`. */
+const box = `sg-failover-${process.pid}`
 
 interface Answer { readonly status: number, readonly headers: http.IncomingHttpHeaders, readonly body: string, readonly ms: number }
 
@@ -83,6 +86,36 @@ function startLoop (): { stop: () => Promise<Sample[]> } {
     }
   })()
   return { stop: async () => { running = false; await done; return samples } }
+}
+
+interface CliRun { readonly args: readonly string[], readonly code: number | null, readonly stderr: string }
+
+/**
+ * The issue's loop with the real docker CLI: `docker ps`, `docker service ls` and `docker exec C
+ * true` in turn, 0.2 s apart, until stopped.
+ */
+function startCliLoop (): { stop: () => Promise<CliRun[]> } {
+  const runs: CliRun[] = []
+  let running = true
+  const commands = [['ps', '-q'], ['service', 'ls', '-q'], ['exec', box, 'true']]
+  const done = (async () => {
+    for (let i = 0; running; i++) {
+      const args = commands[i % commands.length] as string[]
+      const r = await runDocker(args, { host: `tcp://127.0.0.1:${client.port}`, timeoutMs: HANG_MS })
+      runs.push({ args, code: r.code, stderr: r.stderr.trim() })
+      await sleep(200)
+    }
+  })()
+  return { stop: async () => { running = false; await done; return runs } }
+}
+
+/** Checks a CLI loop: no command without a body failed; exec (whose create has a body) may only fail saying its manager was lost. */
+function checkCliLoop (t: Test, runs: readonly CliRun[], what: string): void {
+  const failed = runs.filter((r) => r.code !== 0)
+  t.same(failed.filter((r) => r.args[0] !== 'exec').map((r) => `docker ${r.args.join(' ')}: ${r.stderr}`), [], `${what}: no docker ps or service ls failed (${runs.length} commands)`)
+  const exec = failed.filter((r) => r.args[0] === 'exec')
+  for (const r of exec) t.match(r.stderr, /\S/, `a failed docker exec says why: ${r.stderr}`)
+  t.comment(`${what}: ${runs.length} commands, ${exec.length} docker exec failed${exec.length === 0 ? '' : `: ${exec.map((r) => r.stderr).join(' | ')}`}`)
 }
 
 /** Calls that failed, as `status body` lines. */
@@ -128,6 +161,7 @@ t.before(async () => {
   ])
   clientUrl = `http://127.0.0.1:${client.port}`
   await waitFor('client-proxy to hold a token', async () => (await call('GET', PATHS.health)).status === 200 ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', box, BUSYBOX_IMAGE, 'sleep', '3600'])
 })
 
 t.afterEach(async (t) => {
@@ -136,6 +170,7 @@ t.afterEach(async (t) => {
 })
 
 t.teardown(async () => {
+  await docker(['rm', '-f', box]).catch(() => {})
   await Promise.all([client, ...servers].map(async (p) => { await p?.stop() }))
   await Promise.all(paths.map(async (p) => { await p.close() }))
   await engineA?.close()
@@ -166,6 +201,7 @@ t.test('2. the current manager\'s engine is gone (dockerd killed, its server-pro
   t.ok([GATEWAY_CODES.engineUnreachable, GATEWAY_CODES.factsUnavailable].includes(refused.headers[ERROR_HEADER.toLowerCase()] as 'SG_ERR_ENGINE_UNREACHABLE'), 'with its code in X-Swarmgate-Error')
 
   const loop = startLoop()
+  const cli = startCliLoop()
   // Calls with small bodies and without are sent on to a manager whose engine answers.
   const small = await call('POST', '/v1.41/containers/create', JSON.stringify({ Image: ABSENT_IMAGE }))
   t.equal(small.status, 404, 'a create with a small body reaches an engine (which has no such image)')
@@ -178,6 +214,7 @@ t.test('2. the current manager\'s engine is gone (dockerd killed, its server-pro
   const samples = await loop.stop()
   t.same(failures(samples), [], 'no call of the loop failed')
   t.comment(`engine of the current manager killed: ${recovery(samples, fault, normalMs)}`)
+  checkCliLoop(t, await cli.stop(), 'engine of the current manager killed')
 
   const state = await health()
   t.equal(state.endpoints[0]?.healthy, false, 'A is unhealthy')
@@ -216,26 +253,26 @@ t.test('4. the current manager is cut off the network (its packets vanish)', asy
   t.equal(next.code, 0, 'the next command works')
 })
 
-t.test('5. two of three managers lost: the third takes every call', async (t) => {
+t.test('5. two of three managers lost: the current one is cut off too, the last takes every call (the docker CLI loop)', async (t) => {
   const loop = startLoop()
-  await sleep(500)
+  const cli = startCliLoop()
+  await sleep(1_500)
   const fault = Date.now()
-  await engineA.stop()
-  paths[0]?.blackhole()
-  await sleep(3_000)
+  paths[2]?.blackhole()
+  await sleep(4_000)
   const samples = await loop.stop()
   t.same(failures(samples), [], 'no call of the loop failed')
-  t.comment(`second manager lost: ${recovery(samples, fault, normalMs)}`)
-  t.equal((await health()).endpoint, paths[2]?.endpoint, 'calls go to C')
+  t.comment(`second manager lost (the current one, cut off): ${recovery(samples, fault, normalMs)}`)
+  checkCliLoop(t, await cli.stop(), 'second manager lost')
+  t.equal((await health()).endpoint, paths[0]?.endpoint, 'calls go to A')
 })
 
 t.test('6. every manager lost: a clear error, not a hang', async (t) => {
-  paths[0]?.pass()
-  paths[2]?.blackhole()
-  // A's server-proxy answers again but its engine is gone: its own answer says so.
+  await engineA.stop()
+  // A's server-proxy answers but its engine is gone: its own answer says so.
   const first = await call('GET', '/v1.41/containers/json')
-  t.ok(first.status >= 500, `answered ${first.status} in ${Math.round(first.ms)} ms`)
-  t.match(first.body, /"message":"swarmgate: /, 'a Docker-style message')
+  t.equal(first.status, 503, `answered ${first.status} in ${Math.round(first.ms)} ms`)
+  t.match(first.body, /"message":"swarmgate: this manager's Docker engine cannot be reached, the call was not carried out/, 'the last manager\'s own answer says why')
   t.comment(`with one server-proxy answering (engine gone): ${first.status} ${first.body}`)
   paths[0]?.blackhole()
   await sleep(3_000)

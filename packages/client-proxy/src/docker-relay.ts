@@ -13,6 +13,7 @@ import {
   ERROR_HEADER, GATEWAY_CODES, SwarmgateError, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
   formatEndpoint, hasCode, hasRequestBody, headerValue, sendDockerError, withoutHeaders, writeDockerErrorToSocket, type Logger
 } from '@swarmgate/core'
+import type { Endpoint } from './pinned-tls.js'
 import { describe, type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
 import type { TokenKeeper } from './token-keeper.js'
 import { errors } from './errors.js'
@@ -111,19 +112,21 @@ export class DockerRelay {
     const token = await this.#token()
     if (token instanceof SwarmgateError) { writeDockerErrorToSocket(socket, token.statusCode ?? 401, token.message); return }
     // Opened here, on a healthy manager, so that a swarm with none says so in its own words.
-    let connection: Duplex
+    let opened: { socket: Duplex, endpoint: Endpoint }
     try {
-      connection = await this.#upstream.connect()
+      opened = await this.#upstream.connect()
     } catch (err) {
       const failure = err instanceof SwarmgateError ? { statusCode: err.statusCode ?? 502, message: err.message } : describeUpstreamError(err as Error, 'the swarm')
       writeDockerErrorToSocket(socket, failure.statusCode, failure.message)
       return
     }
-    this.#watch.wake()
+    // Watched like a plain call until the answer (101) starts: exec and attach wait for it.
+    const call = this.#watch.track(opened.endpoint)
+    opened.socket.once('data', () => { call.heard() })
     const outcome = await forwardUpgrade(req, socket, head, {
-      upstream: { name: 'the swarm', origin: '', dispatcher: this.#upstream.dispatcher, connect: async () => connection, close: async () => {} },
+      upstream: this.#upstream.callUpstream(opened.endpoint, call.dispatcher, async () => opened.socket),
       headers: [...withoutHeaders(req.rawHeaders, DROP), 'Authorization', `Bearer ${token}`]
-    })
+    }).finally(() => { call.done() })
     this.#log.debug({ method: req.method, path: req.url, hijack: true, status: outcome.status, bytesIn: outcome.bytesIn, bytesOut: outcome.bytesOut }, 'hijack ended')
   }
 

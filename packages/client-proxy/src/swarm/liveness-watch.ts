@@ -20,10 +20,10 @@ import { describe } from './upstream.js'
 import { probeEndpoint } from './probe.js'
 
 /** A call without its answer's head this long makes the watch ask whether its endpoint is alive. */
-const SUSPECT_MS = 500
+const SUSPECT_MS = 400
 /** Endpoints with open connections are asked at least this often. */
 const HEARTBEAT_MS = 5_000
-const TICK_MS = 100
+const TICK_MS = 50
 
 interface Watched {
   readonly endpoint: Endpoint
@@ -38,6 +38,8 @@ interface Watched {
 export interface WatchedCall {
   /** The pool as this call sees it: it tells the watch when the answer's head arrives. */
   readonly dispatcher: Dispatcher
+  /** The answer's head arrived (a hijacked call's first bytes): the call may now be silent. */
+  heard (): void
   /** Ends the watch of this call (idempotent). */
   done (): void
 }
@@ -70,12 +72,11 @@ export class LivenessWatch {
       onComplete: (trailers) => { done(); handler.onComplete?.(trailers) },
       onError: (err) => { done(); handler.onError?.(err) }
     })
-    this.wake()
-    return { dispatcher: this.#upstream.dispatcher.compose(interceptor), done }
+    this.#wake()
+    return { dispatcher: this.#upstream.dispatcher.compose(interceptor), heard, done }
   }
 
-  /** Makes sure the watch runs (a hijacked connection was opened). */
-  wake (): void {
+  #wake (): void {
     if (this.#timer !== undefined || this.#stopped) return
     this.#timer = setInterval(() => { this.#tick() }, TICK_MS)
     this.#timer.unref()

@@ -188,16 +188,13 @@ export class SwarmUpstream {
     return true
   }
 
-  /** An Upstream for one call to `endpoint`, through `dispatcher` (the liveness watch's view of the pool). */
-  callUpstream (endpoint: Endpoint, dispatcher: Dispatcher): Upstream {
+  /**
+   * An Upstream for one call to `endpoint`, through `dispatcher` (the liveness watch's view of the
+   * pool); a hijacked call's connection is `connect` (opened already, on a chosen endpoint).
+   */
+  callUpstream (endpoint: Endpoint, dispatcher: Dispatcher, connect: () => Promise<Duplex> = async () => await this.#open(endpoint)): Upstream {
     const key = formatEndpoint(endpoint.host, endpoint.port)
-    return {
-      name: `the swarm at ${key}`,
-      origin: `https://${key}`,
-      dispatcher,
-      connect: async () => await this.#open(endpoint),
-      close: async () => {}
-    }
+    return { name: `the swarm at ${key}`, origin: `https://${key}`, dispatcher, connect, close: async () => {} }
   }
 
   /** The origin of `endpoint` for the pool. */
@@ -207,12 +204,12 @@ export class SwarmUpstream {
    * Opens a hijack connection to a healthy endpoint, trying each in turn; with none healthy, to
    * one whose server-proxy answers, whose refusal then says why.
    */
-  async connect (): Promise<Duplex> {
+  async connect (): Promise<{ socket: Duplex, endpoint: Endpoint }> {
     for (let i = 0; i <= this.#states.length; i++) {
       const chosen = await this.choose()
       if (chosen === undefined) break
       try {
-        return await this.#open(chosen.endpoint)
+        return { socket: await this.#open(chosen.endpoint), endpoint: chosen.endpoint }
       } catch (err) {
         if ((err as { code?: string }).code === 'SG_ERR_TLS_PIN_MISMATCH') throw err
         this.markUnhealthy(chosen.endpoint, describe(err), false)
