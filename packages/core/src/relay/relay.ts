@@ -1,0 +1,426 @@
+/**
+ * The fast path of a Docker API hop (issue 14): one client connection pinned to one upstream
+ * connection, requests relayed as bytes. Only request heads are parsed (each is decided on, and
+ * may be re-written: the Authorization header added or removed); bodies and responses pass through
+ * as they arrive, scanned only for their framing, so the status can be reported and the end of
+ * each response known, never parsed into objects and written again. One exchange at a time: a
+ * pipelined request waits, already read, until the answer before it has ended.
+ *
+ * Whatever the fast path cannot handle with certainty goes to the careful path: the connection is
+ * handed, at a request boundary and with the bytes read so far put back, to node:http and the
+ * proxy's full pipeline, which keeps it from then on. That covers heads that are not plain
+ * HTTP/1.1, ambiguous framing, upgrades and Expect, every request the decide hook will not relay,
+ * an upstream that cannot be reached before anything was sent, and answers the verdict wants to
+ * handle itself (client-proxy's 401 retry).
+ */
+import type { Duplex } from 'node:stream'
+import { STATUS_CODES } from 'node:http'
+import { MAX_HEADER_BYTES } from '../forward/headers.js'
+import { ANSWER_GRACE_MS } from '../forward/docker-server.js'
+import { dockerErrorBody } from '../forward/docker-error.js'
+import { BodyScanner, headEnd, headerTokens, headerValues, messageFraming, parseHead, responseFraming, type BodyFraming } from './framing.js'
+
+/** A request head the fast path could read, for the decide hook. */
+export interface RelayRequest {
+  readonly method: string
+  /** The request target as sent (origin-form: path and query). */
+  readonly target: string
+  readonly rawHeaders: readonly string[]
+  /** How its body is delimited (none, length or chunked). */
+  readonly framing: BodyFraming
+}
+
+/** How one relayed exchange ended, for the audit line. */
+export interface RelayEnd {
+  /** The final status passed on; 0 when none was. */
+  readonly status: number
+  /** Bytes of the request (head as received and body) and of the response passed on. */
+  readonly bytesIn: number
+  readonly bytesOut: number
+  /** The connection ended before the exchange did. */
+  readonly error?: Error
+}
+
+export type RelayVerdict =
+  | {
+    readonly kind: 'relay'
+    /** The head to send upstream in place of the one received (blank line included). */
+    readonly head: Buffer
+    /** Called once when the exchange is over. */
+    readonly ended?: (end: RelayEnd) => void
+    /**
+     * Looks at the final response's status and headers before anything of it is passed on;
+     * 'careful' drops the answer and hands the request to the careful path (only for a request
+     * without a body, which can be sent again).
+     */
+    readonly onResponse?: (status: number, rawHeaders: readonly string[]) => 'pass' | 'careful'
+  }
+  | { readonly kind: 'careful' }
+
+export interface RelayHooks {
+  /** Relay this request, or leave it (and the connection) to the careful path. Must not throw. */
+  readonly decide: (request: RelayRequest) => RelayVerdict | Promise<RelayVerdict>
+  /** Opens an upstream connection (the engine socket, or TLS to a manager). */
+  readonly connect: () => Promise<Duplex>
+  /** Gives the connection to the careful path; the bytes not yet handled have been put back. */
+  readonly handover: (socket: Duplex) => void
+  /** The longest request or response head read (default MAX_HEADER_BYTES, dockerd's). */
+  readonly maxHeadBytes?: number
+}
+
+/** Relays `client` until it closes or is handed over. */
+export function relayConnection (client: Duplex, hooks: RelayHooks): void {
+  new RelayedConnection(client, hooks).start()
+}
+
+type Phase = 'head' | 'deciding' | 'exchange' | 'done'
+
+const EMPTY = Buffer.alloc(0)
+
+/** One exchange in progress. */
+interface Exchange {
+  readonly request: RelayRequest
+  /** The head as received, kept until a byte of the response is passed on (for the careful path). */
+  readonly original: Buffer
+  readonly verdict: Extract<RelayVerdict, { kind: 'relay' }>
+  readonly body: BodyScanner
+  /** Response bytes of a head still arriving. */
+  responseHead: Buffer
+  response: BodyScanner | undefined
+  /** How the final response's body is delimited, once its head has come. */
+  responseKind: BodyFraming['kind'] | undefined
+  status: number
+  /** Bytes passed to the client for this exchange. */
+  bytesOut: number
+  bytesIn: number
+  /** Close both connections once it is over. */
+  closeAfter: boolean
+}
+
+class RelayedConnection {
+  readonly #client: Duplex
+  readonly #hooks: RelayHooks
+  readonly #maxHead: number
+  #phase: Phase = 'head'
+  #pending: Buffer = EMPTY
+  #upstream: Duplex | undefined
+  #exchange: Exchange | undefined
+  #clientEnded = false
+  /** Why the client is paused; it reads again once nothing holds it. */
+  readonly #holds = new Set<'deciding' | 'upstream-full' | 'pending-full'>()
+
+  constructor (client: Duplex, hooks: RelayHooks) {
+    this.#client = client
+    this.#hooks = hooks
+    this.#maxHead = hooks.maxHeadBytes ?? MAX_HEADER_BYTES
+  }
+
+  readonly #onClientData = (chunk: Buffer): void => {
+    if (this.#phase === 'exchange' && this.#exchange !== undefined && !this.#exchange.body.done) {
+      const n = this.#exchange.body.scan(chunk)
+      this.#exchange.bytesIn += n
+      this.#toUpstream(n === chunk.length ? chunk : chunk.subarray(0, n))
+      if (n < chunk.length) this.#keep(chunk.subarray(n))
+      if (this.#exchange.body.done) this.#finishIfOver()
+      return
+    }
+    this.#keep(chunk)
+    if (this.#phase === 'head') this.#next()
+  }
+
+  readonly #onClientEnd = (): void => {
+    this.#clientEnded = true
+    if (this.#phase === 'head') {
+      // A request cut off in its head can never be answered.
+      if (this.#pending.length === 0) this.#close()
+      else this.#destroy()
+      return
+    }
+    const exchange = this.#exchange
+    if (exchange !== undefined && !exchange.body.done) { this.#destroy(new Error('the client closed its side before the request body ended')); return }
+    // Calls sent before the FIN are still answered; an answer still under way a moment later is
+    // one the client stopped waiting for (ctrl-C on logs -f): cut, so the engine call ends too.
+    let last: Exchange | undefined
+    const check = (): void => {
+      if (this.#phase === 'done') return
+      const current = this.#exchange
+      if (current !== undefined && current === last && current.response !== undefined) { this.#destroy(new Error('the client went away during the answer')); return }
+      last = current
+      setTimeout(check, ANSWER_GRACE_MS).unref()
+    }
+    check()
+  }
+
+  start (): void {
+    this.#client.on('data', this.#onClientData)
+    this.#client.on('end', this.#onClientEnd)
+    this.#client.on('error', this.#onClientError)
+    this.#client.on('close', this.#onClientClose)
+  }
+
+  readonly #onClientError = (): void => { this.#destroy() }
+  readonly #onClientClose = (): void => { if (this.#phase !== 'done') this.#destroy(new Error('the client closed the connection')) }
+
+  #hold (why: 'deciding' | 'upstream-full' | 'pending-full'): void {
+    this.#holds.add(why)
+    this.#client.pause()
+  }
+
+  #release (why: 'deciding' | 'upstream-full' | 'pending-full'): void {
+    this.#holds.delete(why)
+    if (this.#holds.size === 0 && this.#phase !== 'done') this.#client.resume()
+  }
+
+  #keep (bytes: Buffer): void {
+    this.#pending = this.#pending.length === 0 ? bytes : Buffer.concat([this.#pending, bytes])
+    // A client that pipelines more than a head's worth waits until its calls are answered.
+    if (this.#pending.length > this.#maxHead) this.#hold('pending-full')
+  }
+
+  /** Reads the next request head from what is pending and starts its exchange. */
+  #next (): void {
+    if (this.#phase !== 'head') return
+    this.#release('pending-full')
+    if (this.#pending.length === 0) {
+      if (this.#clientEnded) this.#close()
+      return
+    }
+    const end = headEnd(this.#pending)
+    if (end === -1) {
+      // node:http answers a head too large (431) or never ended as dockerd would.
+      if (this.#pending.length > this.#maxHead) this.#handover()
+      else if (this.#clientEnded) this.#destroy()
+      return
+    }
+    const head = parseHead(this.#pending.subarray(0, end))
+    const framing = head === undefined ? undefined : messageFraming(head.rawHeaders, true)
+    if (head === undefined || framing === undefined || !plainRequest(head.parts, head.rawHeaders)) { this.#handover(); return }
+    const request: RelayRequest = { method: head.parts[0], target: head.parts[1], rawHeaders: head.rawHeaders, framing }
+    const original = this.#pending.subarray(0, end)
+    this.#phase = 'deciding'
+    this.#hold('deciding')
+    void (async () => {
+      const verdict = await this.#hooks.decide(request)
+      if (this.#phase !== 'deciding') return
+      if (verdict.kind === 'careful') { this.#handover(); return }
+      if (this.#upstream === undefined) {
+        try {
+          this.#attach(await this.#hooks.connect())
+        } catch {
+          // Nothing was sent: the careful path tries again and answers the failure.
+          if (this.#phase === 'deciding') this.#handover()
+          return
+        }
+        if (this.#phase !== 'deciding') return
+      }
+      this.#begin(request, original, verdict)
+    })()
+  }
+
+  #begin (request: RelayRequest, original: Buffer, verdict: Extract<RelayVerdict, { kind: 'relay' }>): void {
+    const exchange: Exchange = {
+      request,
+      original,
+      verdict,
+      body: new BodyScanner(request.framing),
+      responseHead: EMPTY,
+      response: undefined,
+      responseKind: undefined,
+      status: -1,
+      bytesOut: 0,
+      bytesIn: original.length,
+      closeAfter: headerTokens(request.rawHeaders, 'connection').includes('close')
+    }
+    this.#exchange = exchange
+    this.#phase = 'exchange'
+    let rest = this.#pending.subarray(original.length)
+    this.#pending = EMPTY
+    const n = exchange.body.scan(rest)
+    exchange.bytesIn += n
+    const upstream = this.#upstream as Duplex
+    upstream.cork()
+    this.#toUpstream(verdict.head)
+    if (n > 0) this.#toUpstream(rest.subarray(0, n))
+    upstream.uncork()
+    rest = rest.subarray(n)
+    if (rest.length > 0) this.#keep(rest)
+    this.#release('deciding')
+  }
+
+  #toUpstream (bytes: Buffer): void {
+    if (bytes.length === 0) return
+    const upstream = this.#upstream
+    if (upstream === undefined || upstream.destroyed) return
+    if (!upstream.write(bytes)) {
+      this.#hold('upstream-full')
+      upstream.once('drain', () => { this.#release('upstream-full') })
+    }
+  }
+
+  #attach (upstream: Duplex): void {
+    this.#upstream = upstream
+    upstream.on('data', (chunk: Buffer) => { if (this.#upstream === upstream) this.#onUpstreamData(chunk) })
+    upstream.on('error', () => upstream.destroy())
+    const gone = (): void => { if (this.#upstream === upstream) this.#onUpstreamGone() }
+    upstream.on('end', gone)
+    upstream.on('close', gone)
+  }
+
+  #onUpstreamData (chunk: Buffer): void {
+    const exchange = this.#exchange
+    if (this.#phase !== 'exchange' || exchange === undefined) { this.#destroy(new Error('the upstream sent bytes no request asked for')); return }
+    let rest = chunk
+    try {
+      while (rest.length > 0) {
+        if (exchange.response === undefined) {
+          exchange.responseHead = exchange.responseHead.length === 0 ? rest : Buffer.concat([exchange.responseHead, rest])
+          rest = EMPTY
+          const end = headEnd(exchange.responseHead)
+          if (end === -1) {
+            if (exchange.responseHead.length > this.#maxHead) throw new Error('the upstream sent a response head that is too large')
+            return
+          }
+          const headBytes = exchange.responseHead.subarray(0, end)
+          rest = exchange.responseHead.subarray(end)
+          exchange.responseHead = EMPTY
+          if (!this.#onResponseHead(exchange, headBytes)) return
+        } else {
+          const n = exchange.response.scan(rest)
+          this.#toClient(exchange, n === rest.length ? rest : rest.subarray(0, n))
+          rest = rest.subarray(n)
+          if (exchange.response.done) {
+            if (rest.length > 0) throw new Error('the upstream sent bytes after the end of its answer')
+            this.#finishIfOver()
+            return
+          }
+        }
+      }
+    } catch (err) {
+      this.#destroy(err as Error)
+    }
+  }
+
+  /** Handles one response head; false when the exchange went elsewhere (careful path). */
+  #onResponseHead (exchange: Exchange, bytes: Buffer): boolean {
+    const head = parseHead(bytes)
+    const status = Number(head?.parts[1])
+    if (head === undefined || !/^HTTP\/1\.[01]$/.test(head.parts[0]) || !Number.isInteger(status) || status < 100 || status > 999) throw new Error('the upstream sent a response head that is not HTTP/1.1')
+    // No upgrade was asked for (those take the careful path), so a switch is not one.
+    if (status === 101) throw new Error('the upstream switched protocols unasked')
+    const framing = responseFraming(exchange.request.method, status, head.rawHeaders)
+    if (framing === undefined) throw new Error('the upstream sent a response with ambiguous framing')
+    if (status < 200) { this.#toClient(exchange, bytes); return true }
+    if (exchange.bytesOut === 0 && exchange.request.framing.kind === 'none' && exchange.verdict.onResponse?.(status, head.rawHeaders) === 'careful') {
+      // Sent again by the careful path: this connection and its answer are dropped.
+      this.#upstream?.destroy()
+      this.#upstream = undefined
+      this.#pending = this.#pending.length === 0 ? exchange.original : Buffer.concat([exchange.original, this.#pending])
+      this.#exchange = undefined
+      this.#handover()
+      return false
+    }
+    exchange.status = status
+    exchange.response = new BodyScanner(framing)
+    exchange.responseKind = framing.kind
+    if (framing.kind === 'close' || headerTokens(head.rawHeaders, 'connection').includes('close') || head.parts[0] === 'HTTP/1.0') exchange.closeAfter = true
+    this.#toClient(exchange, bytes)
+    if (exchange.response.done) this.#finishIfOver()
+    return true
+  }
+
+  #toClient (exchange: Exchange, bytes: Buffer): void {
+    if (bytes.length === 0) return
+    exchange.bytesOut += bytes.length
+    const upstream = this.#upstream
+    if (!this.#client.write(bytes) && upstream !== undefined) {
+      upstream.pause()
+      this.#client.once('drain', () => { upstream.resume() })
+    }
+  }
+
+  /** Ends the exchange when both the request body and the answer are over. */
+  #finishIfOver (): void {
+    const exchange = this.#exchange
+    if (exchange?.response?.done !== true) return
+    // An answer that came before the whole body (a refusal mid-upload) ends the connection, as
+    // the engine does; the rest of the body is not sent.
+    if (!exchange.body.done) exchange.closeAfter = true
+    this.#exchange = undefined
+    exchange.verdict.ended?.({ status: exchange.status, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut })
+    if (exchange.closeAfter) { this.#close(); return }
+    this.#phase = 'head'
+    this.#next()
+  }
+
+  #onUpstreamGone (): void {
+    const upstream = this.#upstream
+    this.#upstream = undefined
+    upstream?.destroy()
+    const exchange = this.#exchange
+    if (this.#phase === 'deciding' || this.#phase === 'head' || exchange === undefined) return
+    if (exchange.responseKind === 'close') {
+      // The end of the connection is the end of this answer.
+      this.#exchange = undefined
+      exchange.verdict.ended?.({ status: exchange.status, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut })
+      this.#close()
+      return
+    }
+    const error = new Error('the upstream closed the connection before its answer ended')
+    if (exchange.bytesOut === 0) {
+      // Nothing of an answer went out: the client gets one, as the careful path would give it.
+      const body = dockerErrorBody('swarmgate: the upstream closed the connection before answering')
+      this.#client.write(`HTTP/1.1 502 ${STATUS_CODES[502] as string}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+      this.#exchange = undefined
+      exchange.verdict.ended?.({ status: 502, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, error })
+      this.#close()
+      return
+    }
+    this.#destroy(error)
+  }
+
+  #handover (): void {
+    if (this.#clientEnded) { this.#destroy(); return }
+    this.#phase = 'done'
+    this.#upstream?.destroy()
+    this.#upstream = undefined
+    const client = this.#client
+    client.off('data', this.#onClientData)
+    client.off('end', this.#onClientEnd)
+    client.off('error', this.#onClientError)
+    client.off('close', this.#onClientClose)
+    client.pause()
+    if (this.#pending.length > 0) client.unshift(this.#pending)
+    this.#pending = EMPTY
+    this.#hooks.handover(client)
+    client.resume()
+  }
+
+  /** Ends both connections after what was written. */
+  #close (): void {
+    if (this.#phase === 'done') return
+    this.#phase = 'done'
+    this.#upstream?.destroy()
+    this.#upstream = undefined
+    this.#client.end()
+  }
+
+  #destroy (error?: Error): void {
+    const exchange = this.#exchange
+    this.#exchange = undefined
+    const first = this.#phase !== 'done'
+    this.#phase = 'done'
+    this.#upstream?.destroy()
+    this.#upstream = undefined
+    this.#client.destroy()
+    if (first && exchange !== undefined) exchange.verdict.ended?.({ status: exchange.status === -1 ? 0 : exchange.status, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, error: error ?? new Error('the connection failed') })
+  }
+}
+
+/** A request head the fast path may take: origin-form HTTP/1.1, no upgrade, no Expect. */
+function plainRequest (parts: readonly [string, string, string], rawHeaders: readonly string[]): boolean {
+  if (parts[2] !== 'HTTP/1.1' || !parts[1].startsWith('/') || !/^[A-Z]+$/.test(parts[0]) || parts[0] === 'CONNECT') return false
+  if (headerValues(rawHeaders, 'upgrade').length > 0 || headerTokens(rawHeaders, 'connection').includes('upgrade')) return false
+  if (headerValues(rawHeaders, 'expect').length > 0) return false
+  // The Host header must be there once, as node:http and dockerd would insist.
+  return headerValues(rawHeaders, 'host').length <= 1
+}

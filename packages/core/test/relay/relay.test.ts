@@ -1,0 +1,289 @@
+// The relay against an upstream that writes exactly the bytes each test gives it. A stand-in
+// for the engine on purpose: dockerd cannot be made to send 1xx answers, malformed framing or
+// to hang up mid-answer, which is what these tests are about. The conformance and hardening
+// suites run the relay against the real engine.
+import t, { type Test } from 'tap'
+import http from 'node:http'
+import net from 'node:net'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Duplex } from 'node:stream'
+import { interceptConnections, relayConnection, buildHead, type RelayEnd, type RelayRequest, type RelayVerdict } from '../../src/relay/index.js'
+
+interface Bed {
+  /** Everything each upstream connection received, in order of connection. */
+  readonly received: Buffer[][]
+  /** What the relay reported per exchange. */
+  readonly ended: RelayEnd[]
+  readonly decided: RelayRequest[]
+  /** Sends raw bytes on a new client connection; resolves with all it got once the relay closes it. */
+  exchange: (bytes: string | Buffer | ReadonlyArray<string | Buffer>, opts?: { halfClose?: boolean }) => Promise<{ bytes: Buffer, error: boolean }>
+  connect: () => Promise<net.Socket>
+}
+
+type Answer = (request: Buffer, socket: net.Socket) => void
+
+/**
+ * A relay in front of a scripted upstream: `answer` is called with each complete request head
+ * the upstream receives (and the socket to write to); node:http behind the relay answers
+ * `careful <method> <url>` for whatever is handed over.
+ */
+async function bed (t: Test, answer: Answer, decide: (r: RelayRequest) => RelayVerdict | Promise<RelayVerdict> = relayAll): Promise<Bed> {
+  const dir = await mkdtemp(join(tmpdir(), 'sg-relay-'))
+  const path = join(dir, 'upstream.sock')
+  const received: Buffer[][] = []
+  const ended: RelayEnd[] = []
+  const decided: RelayRequest[] = []
+  const upstream = net.createServer({ allowHalfOpen: true }, (socket) => {
+    const chunks: Buffer[] = []
+    received.push(chunks)
+    let buffered = Buffer.alloc(0)
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk)
+      buffered = Buffer.concat([buffered, chunk])
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n')
+        if (end === -1) return
+        const head = buffered.subarray(0, end + 4)
+        buffered = buffered.subarray(end + 4)
+        answer(head, socket)
+      }
+    })
+    socket.on('error', () => {})
+    socket.on('end', () => socket.end())
+  })
+  await new Promise<void>((resolve) => upstream.listen(path, resolve))
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => { res.end(`careful ${req.method ?? ''} ${req.url ?? ''}`) })
+  })
+  const sockets = new Set<Duplex>()
+  server.on('connection', (s: net.Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)) })
+  interceptConnections(server, (socket, careful) => {
+    relayConnection(socket, {
+      decide: async (r) => {
+        decided.push(r)
+        const v = await decide(r)
+        return v.kind === 'careful' ? v : { ...v, ended: (e) => { ended.push(e) } }
+      },
+      connect: async () => await new Promise<Duplex>((resolve, reject) => {
+        const s = net.connect(path, () => { s.off('error', reject); resolve(s) })
+        s.once('error', reject)
+      }),
+      handover: careful
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as net.AddressInfo).port
+  t.teardown(async () => {
+    for (const s of sockets) s.destroy()
+    await new Promise((resolve) => { server.close(resolve) })
+    await new Promise((resolve) => { upstream.close(resolve) })
+    await rm(dir, { recursive: true, force: true })
+  })
+  const connect = async (): Promise<net.Socket> => {
+    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+    await once(s, 'connect')
+    return s
+  }
+  return {
+    received,
+    ended,
+    decided,
+    connect,
+    exchange: async (bytes, opts = {}) => {
+      const s = await connect()
+      const out: Buffer[] = []
+      let error = false
+      s.on('data', (c: Buffer) => out.push(c))
+      s.on('error', () => { error = true })
+      // Half-open on purpose (to half-close); the relay's end is answered with ours.
+      s.on('end', () => s.end())
+      for (const b of Array.isArray(bytes) ? bytes : [bytes]) s.write(b)
+      if (opts.halfClose === true) s.end()
+      await once(s, 'close')
+      return { bytes: Buffer.concat(out), error }
+    }
+  }
+}
+
+/** Relays every request as it came. */
+function relayAll (r: RelayRequest): RelayVerdict {
+  const [method, target] = [r.method, r.target]
+  return { kind: 'relay', head: buildHead([method, target, 'HTTP/1.1'], r.rawHeaders) }
+}
+
+const ok = (body: string, extra = ''): string => `HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`
+const get = (path: string, header = ''): string => `GET ${path} HTTP/1.1\r\nHost: docker\r\n${header === '' ? '' : `${header}\r\n`}\r\n`
+const methodOf = (head: Buffer): string => head.toString('latin1').split(' ')[0] ?? ''
+const pathOf = (head: Buffer): string => head.toString('latin1').split(' ')[1] ?? ''
+
+t.test('content-length answers pass through byte for byte, several calls on one pinned upstream connection', async (t) => {
+  const b = await bed(t, (head, s) => { s.write(ok(`answer to ${pathOf(head)}`, 'Api-Version: 1.41\r\n')) })
+  const r = await b.exchange([get('/_ping'), get('/version', 'Connection: close')])
+  t.equal(r.bytes.toString(), ok('answer to /_ping', 'Api-Version: 1.41\r\n') + ok('answer to /version', 'Api-Version: 1.41\r\n'))
+  t.equal(b.received.length, 1, 'one upstream connection for both calls')
+  t.equal(Buffer.concat(b.received[0] ?? []).toString(), get('/_ping') + get('/version', 'Connection: close'), 'the requests arrive as sent')
+  t.same(b.ended.map((e) => e.status), [200, 200], 'each exchange reports its status')
+  t.equal(b.ended[0]?.bytesOut, Buffer.byteLength(ok('answer to /_ping', 'Api-Version: 1.41\r\n')))
+})
+
+t.test('chunked answers, HEAD, 204, 304 and 1xx are framed right, and the next call follows each', async (t) => {
+  const answers: Record<string, string> = {
+    '/chunked': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',
+    '/head': 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n',
+    '/204': 'HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n',
+    '/304': 'HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n',
+    '/early': 'HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+  }
+  const b = await bed(t, (head, s) => { s.write(answers[pathOf(head)] ?? ok('last')) })
+  const requests = [get('/chunked'), `HEAD /head HTTP/1.1\r\nHost: docker\r\n\r\n`, get('/204'), get('/304'), get('/early'), get('/last', 'Connection: close')]
+  const r = await b.exchange(requests.join(''))
+  t.equal(r.bytes.toString(), Object.values(answers).join('') + ok('last'))
+  t.same(b.ended.map((e) => e.status), [200, 200, 204, 304, 200, 200], 'the 103 is passed on, the 200 after it is the status')
+})
+
+t.test('a pipelined call is sent upstream only once the answer before it has ended', async (t) => {
+  let sockets = 0
+  const b = await bed(t, (head, s) => {
+    sockets++
+    if (pathOf(head) === '/slow') setTimeout(() => { s.write(ok('slow')) }, 50)
+    else s.write(ok('fast'))
+  })
+  const r = await b.exchange(get('/slow') + get('/fast', 'Connection: close'))
+  t.equal(r.bytes.toString(), ok('slow') + ok('fast'), 'answers in order')
+  t.equal(sockets, 2)
+  t.equal(b.received[0]?.[0]?.toString(), get('/slow'), 'the first write upstream held only the first call')
+})
+
+t.test('request bodies far larger than any buffer arrive whole, content-length and chunked', async (t) => {
+  const size = 8 * 1024 * 1024
+  const head = `POST /images/load HTTP/1.1\r\nHost: docker\r\nContent-Length: ${size}\r\n\r\n`
+  const chunked = Buffer.concat([Buffer.from('POST /build HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n\r\n'),
+    ...Array.from({ length: 64 }, () => Buffer.concat([Buffer.from('10000\r\n'), Buffer.alloc(0x10000, 0x62), Buffer.from('\r\n')])),
+    Buffer.from('0\r\n\r\n')])
+  // The upstream answers a POST once it has all of its body (it knows the sizes; it does not parse).
+  const expected = [head.length + size, chunked.length]
+  const b = await bed(t, (h, s) => {
+    // The upstream's head finder also stops inside the chunked body (its last chunk); those are not calls.
+    if (methodOf(h) === 'GET') s.write(ok('GET'))
+    if (methodOf(h) !== 'POST') return
+    const index = b.received.length - 1
+    const timer = setInterval(() => {
+      const got = Buffer.concat(b.received[index] ?? []).length
+      if (got >= (expected[index] ?? 0)) { clearInterval(timer); s.write(ok(`POST ${got}`)) }
+    }, 10)
+    s.once('close', () => clearInterval(timer))
+  })
+  const r = await b.exchange([head, Buffer.alloc(size, 0x61), get('/after', 'Connection: close')])
+  t.equal(r.bytes.toString(), ok(`POST ${head.length + size}`) + ok('GET'), 'every body byte went upstream, then the call after it')
+  const r2 = await b.exchange([chunked, get('/after', 'Connection: close')])
+  t.equal(r2.bytes.toString(), ok(`POST ${chunked.length}`) + ok('GET'), 'the chunked body went up as it was, framing included')
+})
+
+t.test('Connection: close from either side ends the connection after the answer', async (t) => {
+  const b = await bed(t, (head, s) => { s.write(ok('bye', pathOf(head) === '/server-closes' ? 'Connection: close\r\n' : '')) })
+  const r = await b.exchange(get('/server-closes') + get('/never-sent'))
+  t.equal(r.bytes.toString(), ok('bye', 'Connection: close\r\n'), 'the pipelined call after a closing answer is not answered')
+  t.equal(Buffer.concat(b.received[0] ?? []).toString(), get('/server-closes'))
+})
+
+t.test('an answer delimited by the end of the connection ends with it', async (t) => {
+  const b = await bed(t, (_head, s) => { s.end('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\nraw bytes') })
+  const r = await b.exchange(`POST /containers/x/attach HTTP/1.1\r\nHost: docker\r\n\r\n`)
+  t.equal(r.bytes.toString(), 'HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\nraw bytes')
+  t.same(b.ended.map((e) => e.status), [200])
+})
+
+t.test('upgrades, Expect, HTTP/1.0, ambiguous framing and odd heads go to the careful path', async (t) => {
+  const b = await bed(t, (_head, s) => { s.write(ok('relayed')) })
+  const cases = [
+    'POST /exec/x/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+    'PUT /containers/x/archive HTTP/1.1\r\nHost: docker\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n',
+    'GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n',
+    'POST /build HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    'GET /_ping HTTP/1.1\r\nHost: docker\r\nX:  folded\r\n  line\r\n\r\n'
+  ]
+  for (const request of cases) {
+    const s = await b.connect()
+    s.write(request)
+    const out: Buffer[] = []
+    s.on('data', (c: Buffer) => out.push(c))
+    s.on('error', () => {})
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    s.destroy()
+    t.notMatch(Buffer.concat(out).toString(), 'relayed', JSON.stringify(request.split('\r\n')[0]))
+  }
+  t.equal(b.received.length, 0, 'nothing reached the upstream')
+})
+
+t.test('a request the decision leaves to the careful path is answered there, with the connection from then on', async (t) => {
+  const b = await bed(t, (_head, s) => { s.write(ok('relayed')) }, (r) => r.target === '/careful' ? { kind: 'careful' } : relayAll(r))
+  const r = await b.exchange(get('/first') + get('/careful') + get('/third', 'Connection: close'))
+  const text = r.bytes.toString()
+  t.match(text, /^HTTP\/1\.1 200 OK\r\nContent-Length: 7\r\n\r\nrelayed/, 'the first call was relayed')
+  t.match(text, /careful GET \/careful/)
+  t.match(text, /careful GET \/third/, 'node:http keeps the connection')
+})
+
+t.test('a verdict may take an answer back before anything of it is passed on (client-proxy\'s 401 retry)', async (t) => {
+  const b = await bed(t, (_head, s) => { s.write('HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope') }, (r) => ({ ...relayAll(r), onResponse: (status) => status === 401 ? 'careful' : 'pass' }))
+  const r = await b.exchange(get('/_ping', 'Connection: close'))
+  t.match(r.bytes.toString(), /careful GET \/_ping/)
+  t.notMatch(r.bytes.toString(), /nope/)
+})
+
+t.test('an upstream that hangs up before answering gets the client a 502; mid-answer, a cut connection', async (t) => {
+  const b = await bed(t, (head, s) => {
+    if (pathOf(head) === '/gone') s.destroy()
+    else s.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part')
+  })
+  const r = await b.exchange(get('/gone'))
+  t.match(r.bytes.toString(), /^HTTP\/1\.1 502 Bad Gateway\r\n[\s\S]*Connection: close/)
+  const r2 = await b.exchange(get('/partial'))
+  t.equal(r2.bytes.toString(), 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part', 'what came is passed on, then the connection is cut')
+  t.ok(b.ended.at(-1)?.error, 'the exchange ended with an error')
+})
+
+t.test('an answer the upstream frames wrongly cuts the connection instead of being guessed at', async (t) => {
+  for (const bad of ['HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx', 'HTTP/1.1 101 Switching Protocols\r\n\r\n', 'NOT HTTP\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']) {
+    const b = await bed(t, (_head, s) => { s.write(bad) })
+    const r = await b.exchange(get('/x'))
+    t.notMatch(r.bytes.toString(), /^HTTP\/1\.1 200 OK\r\nContent-Length: 1/, JSON.stringify(bad))
+    t.ok(b.ended.length <= 1)
+  }
+})
+
+t.test('half-close: calls sent before the FIN are answered, then the connection ends', async (t) => {
+  const b = await bed(t, (head, s) => { s.write(ok(pathOf(head))) })
+  const r = await b.exchange(get('/one') + get('/two'), { halfClose: true })
+  t.equal(r.bytes.toString(), ok('/one') + ok('/two'))
+})
+
+t.test('half-close during an answer that goes on (logs -f, then ctrl-C): the connection is cut, upstream too', async (t) => {
+  let upstreamClosed: Promise<unknown> = Promise.resolve()
+  const b = await bed(t, (_head, s) => {
+    upstreamClosed = once(s, 'close')
+    s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')
+    const timer = setInterval(() => { s.write('5\r\ntick\n\r\n') }, 100)
+    s.on('close', () => clearInterval(timer))
+  })
+  const r = await b.exchange(get('/containers/x/logs?follow=1'), { halfClose: true })
+  t.match(r.bytes.toString(), /^HTTP\/1\.1 200 OK/)
+  await upstreamClosed
+  t.pass('the upstream connection was closed too')
+})
+
+t.test('a client that goes away mid-upload ends the upstream connection', async (t) => {
+  let upstreamClosed: Promise<unknown> = Promise.resolve()
+  const b = await bed(t, (_head, s) => { upstreamClosed = once(s, 'close') })
+  const s = await b.connect()
+  s.write('POST /images/load HTTP/1.1\r\nHost: docker\r\nContent-Length: 1000000\r\n\r\npartial')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  s.destroy()
+  await upstreamClosed
+  t.pass('closed')
+  t.ok(b.ended[0]?.error, 'the exchange ended with an error')
+})
