@@ -133,6 +133,11 @@ function recovery (samples: readonly Sample[], fault: number, normalMs: number):
   return `back to normal ${normal === undefined ? 'never (within the loop)' : `${normal.ended - fault} ms`} after the fault; longest call ${longest} ms; ${samples.filter((s) => s.ended >= fault).length} calls`
 }
 
+/** Liveness checks server-proxy A answered so far (its log lines for the JWKS). */
+function livenessChecks (): number {
+  return servers[0]?.records().filter((r) => r.path === PATHS.jwks).length ?? 0
+}
+
 interface Health { readonly endpoint: string, readonly endpoints: ReadonlyArray<{ endpoint: string, healthy: boolean, reason?: string }> }
 
 async function health (base = clientUrl): Promise<Health> {
@@ -187,6 +192,27 @@ t.test('1. three healthy managers: the loop never fails and goes to the first en
   const state = await health()
   t.equal(state.endpoint, paths[0]?.endpoint, 'calls go to the first endpoint')
   t.same(state.endpoints.map((e) => e.healthy), [true, true, true], 'every endpoint is healthy')
+})
+
+t.test('1b. slow calls and quiet streams are never taken for a lost manager', async (t) => {
+  // PID 1 ignores SIGTERM: `stop -t 3` answers only after 3 s, when the engine kills it.
+  const slow = `${box}-slow`
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', slow, BUSYBOX_IMAGE, 'sleep', '3600'])
+  t.teardown(async () => { await docker(['rm', '-f', slow]).catch(() => {}) })
+  const host = `tcp://127.0.0.1:${client.port}`
+  const checksBefore = livenessChecks()
+  const logs = spawnDocker(host, ['logs', '-f', slow])
+  const wait = spawnDocker(host, ['wait', slow])
+  t.teardown(async () => { await logs.stop('SIGKILL'); await wait.stop('SIGKILL') })
+  // Quiet for longer than the liveness heartbeat (5 s): the checks answer, nothing is cut.
+  await sleep(6_500)
+  const stop = await call('POST', `/v1.41/containers/${slow}/stop?t=3`)
+  t.equal(stop.status, 204, `stop -t 3 waited for its answer (${Math.round(stop.ms)} ms) and got it`)
+  t.same(await logs.wait(HANG_MS), { code: 0, signal: null }, 'the quiet logs -f ended only when the container stopped, without an error')
+  t.same(await wait.wait(HANG_MS), { code: 0, signal: null }, 'docker wait got the exit status')
+  t.match(wait.stdout(), /^137\n$/, 'the status of a killed container')
+  t.same((await health()).endpoints.map((e) => e.healthy), [true, true, true], 'every endpoint is still healthy')
+  t.ok(livenessChecks() > checksBefore, `the manager was asked whether it is alive meanwhile (${livenessChecks() - checksBefore} liveness checks), and answered`)
 })
 
 t.test('2. the current manager\'s engine is gone (dockerd killed, its server-proxy runs)', async (t) => {
@@ -298,7 +324,7 @@ t.test('7. managers back: the loop is back to normal', async (t) => {
   await waitFor('every endpoint healthy', async () => (await health()).endpoints.every((e) => e.healthy) ? true : undefined, { timeoutMs: 15_000, intervalMs: 200 })
 })
 
-t.test('8. the endpoint list follows the swarm', async (t) => {
+t.test('8. the endpoint list follows the swarm, and server-proxy\'s own answers carry their code', async (t) => {
   t.test('server-proxy tells an authenticated client where the managers are', async (t) => {
     const dispatcher = new Agent({ connect: { ca: identity.caPem } })
     t.teardown(async () => { await dispatcher.close() })
@@ -307,6 +333,10 @@ t.test('8. the endpoint list follows the swarm', async (t) => {
     t.equal(anonymous.statusCode, 401, 'not without a token')
     t.equal(anonymous.headers[ERROR_HEADER.toLowerCase()], 'SG_ERR_AUTH_MISSING', 'and says why in X-Swarmgate-Error')
     await anonymous.body.dump()
+    const refused = await request(`https://${paths[2]?.endpoint ?? ''}/v1.41/containers/json`, { dispatcher })
+    t.equal(refused.statusCode, 401, 'a Docker API call without a token is refused')
+    t.equal(refused.headers[ERROR_HEADER.toLowerCase()], 'SG_ERR_AUTH_MISSING', 'with its code in X-Swarmgate-Error too')
+    await refused.body.dump()
     const login = await request(`https://${paths[2]?.endpoint ?? ''}${PATHS.token}`, {
       dispatcher,
       method: 'POST',

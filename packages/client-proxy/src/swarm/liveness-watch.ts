@@ -110,10 +110,11 @@ export class LivenessWatch {
       }
       busy = true
       if (watched.checking) continue
-      let oldest = Infinity
-      for (const call of watched.pending) oldest = Math.min(oldest, call.started)
-      const quiet = now - watched.lastAlive
-      if ((now - oldest > SUSPECT_MS && quiet > SUSPECT_MS) || (open > 0 && quiet > HEARTBEAT_MS)) this.#check(watched)
+      // A call waiting SUSPECT_MS for its head with nothing heard from its endpoint since then is
+      // suspect once; after an answer it is as slow as it may be, and only the heartbeat goes on.
+      let suspect = false
+      for (const call of watched.pending) if (now - call.started > SUSPECT_MS && watched.lastAlive < call.started + SUSPECT_MS) suspect = true
+      if (suspect || (open > 0 && now - watched.lastAlive > HEARTBEAT_MS)) this.#check(watched)
     }
     if (!busy && this.#watched.size === 0) {
       clearInterval(this.#timer)
