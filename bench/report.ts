@@ -113,7 +113,7 @@ function cliTable (cli: readonly CliFigure[]): string {
 function quietTable (list: readonly QuietFigure[]): string {
   const row = (q: QuietFigure, name: string, u: QuietFigure['serverProxy']): string[] =>
     [PATH_LABELS[q.subject as PathKey] ?? q.subject, name, n1(u.rssBeforeMb), n1(u.rssPeakMb), n2(u.openCpuSeconds), n1(u.holdCpuPercent)]
-  return list.map((q) => `${PATH_LABELS[q.subject as PathKey] ?? q.subject}: ${q.opened}/${q.streams} GET /events streams opened in ${n1(q.openSeconds)} s, held ${n0(q.holdSeconds)} s, ${q.errors} errors.`).join('\n') + '\n\n' +
+  return list.map((q) => `${PATH_LABELS[q.subject as PathKey] ?? q.subject}: ${q.opened}/${q.streams} GET /events streams opened in ${n1(q.openSeconds)} s, held ${n0(q.holdSeconds)} s, ${q.errors} errors${Object.keys(q.errorMessages).length === 0 ? '' : ` (${Object.entries(q.errorMessages).map(([m, c]) => `${c} x ${m}`).join('; ')})`}.`).join('\n') + '\n\n' +
     table(['chain', 'process', 'RSS before (MB)', 'RSS peak (MB)', 'CPU to open (s)', 'CPU while holding (% of a core)'],
       list.flatMap((q) => [row(q, 'server-proxy', q.serverProxy), row(q, 'client-proxy', q.clientProxy)]))
 }

@@ -25,6 +25,8 @@ export interface QuietFigure {
   readonly streams: number
   readonly opened: number
   readonly errors: number
+  /** The distinct messages of the failures, with how many times each came. */
+  readonly errorMessages: Readonly<Record<string, number>>
   readonly openSeconds: number
   readonly holdSeconds: number
   readonly serverProxy: ProxyUsage
@@ -77,6 +79,13 @@ export async function measureQuietStreams (target: QuietTarget, count: number, h
   }))
   const openSeconds = (performance.now() - openStarted) / 1000
   const opened = results.filter((r) => r.status === 'fulfilled').length
+  const errorMessages: Record<string, number> = {}
+  for (const r of results) {
+    if (r.status === 'rejected') {
+      const message = String((r.reason as Error).message)
+      errorMessages[message] = (errorMessages[message] ?? 0) + 1
+    }
+  }
   errors += count - opened
   const afterOpen = await sample()
   log(`  ${opened}/${count} streams open in ${openSeconds.toFixed(1)} s; holding ${holdMs / 1000} s`)
@@ -96,5 +105,5 @@ export async function measureQuietStreams (target: QuietTarget, count: number, h
     openCpuSeconds: afterOpen[k].cpuSeconds - before[k].cpuSeconds,
     holdCpuPercent: 100 * (afterHold[k].cpuSeconds - afterOpen[k].cpuSeconds) / holdSeconds
   })
-  return { subject: target.subject, streams: count, opened, errors, openSeconds, holdSeconds, serverProxy: usage('server'), clientProxy: usage('client') }
+  return { subject: target.subject, streams: count, opened, errors, errorMessages, openSeconds, holdSeconds, serverProxy: usage('server'), clientProxy: usage('client') }
 }

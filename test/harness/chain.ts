@@ -39,6 +39,11 @@ export interface ChainOptions {
   readonly role?: string
   /** More client-proxy flags (`--allow-origin` for a web UI's origin). */
   readonly clientProxyArgs?: readonly string[]
+  /**
+   * Both proxies with --relay (the fast path of issue 14); default: as SWARMGATE_TEST_RELAY=1 in
+   * the test's environment says, so a suite can be run against it unchanged.
+   */
+  readonly relay?: boolean
 }
 
 export interface TokenResponse {
@@ -96,11 +101,12 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
   const swarm = opts.swarm ?? 'alice/test'
   const ACCOUNT: TestAccount = { name: 'alice', password: 'correct horse battery', role: opts.role ?? 'operator' }
   const identity = await createTestIdentity(swarm, [ACCOUNT, ...Object.values(ROLE_ACCOUNTS)])
+  const relay = (opts.relay ?? process.env.SWARMGATE_TEST_RELAY === '1') ? ['--relay'] : []
   const started: ProxyProcess[] = []
   try {
     const server = await startProxyProcess('server-proxy', [
       '--host', '127.0.0.1', '--port', '0', ...identity.serverArgs,
-      '--engine-socket', opts.engineSocket ?? ENGINE_SOCKET,
+      '--engine-socket', opts.engineSocket ?? ENGINE_SOCKET, ...relay,
       ...(opts.tokenTtl === undefined ? [] : ['--token-ttl', String(opts.tokenTtl)])
     ], opts.processes)
     started.push(server)
@@ -124,7 +130,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
         : ['--username', ACCOUNT.name, '--password-file', await secretFile(identity, 'password', ACCOUNT.password)]
       client = await startProxyProcess('client-proxy', [
         '--host', '127.0.0.1', '--port', '0', '--socket', join(identity.dir, 'docker.sock'), '--swarm', swarm,
-        '--endpoint', `127.0.0.1:${server.port}`, '--fingerprint', identity.fingerprint, ...credentialArgs, ...(opts.clientProxyArgs ?? [])
+        '--endpoint', `127.0.0.1:${server.port}`, '--fingerprint', identity.fingerprint, ...credentialArgs, ...relay, ...(opts.clientProxyArgs ?? [])
       ], opts.processes)
       started.push(client)
       const health = `http://127.0.0.1:${client.port}/_swarmgate/v1/health`

@@ -6,12 +6,13 @@
 import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
-import { DOCKER_SERVER_OPTIONS, PATHS, RESERVED_PREFIX, formatEndpoint, normalizePin, sendDockerError, serveDockerApi, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
+import { DOCKER_SERVER_OPTIONS, PATHS, RESERVED_PREFIX, formatEndpoint, interceptConnections, normalizePin, sendDockerError, serveDockerApi, writeDockerErrorToSocket, type Logger } from '@swarmgate/core'
 import type { ClientProxyConfig } from './config.js'
 import { parseEndpoint, type Endpoint, type Trust } from './pinned-tls.js'
 import { EndpointRefresh, LivenessWatch, SwarmUpstream } from './swarm/index.js'
 import { TokenKeeper, type Credentials } from './token-keeper.js'
 import { DockerRelay } from './docker-relay.js'
+import { RelayedCalls } from './relayed-calls.js'
 import { browserGuard, normalizeOrigin, type Listener } from './browser-guard.js'
 import { errors } from './errors.js'
 
@@ -58,6 +59,7 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
   const relay = new DockerRelay(upstream, watch, keeper, logger)
   const guard = browserGuard({ listenHost: config.host, allowOrigin: config.allowOrigin === undefined ? undefined : normalizeOrigin(config.allowOrigin) })
   const log = logger.child({ module: 'browser-guard' })
+  const relayed = config.relay ? new RelayedCalls(upstream, keeper, guard) : undefined
   // Every connection, so close() can end them all (serveDockerApi keeps it).
   const sockets = new Set<Duplex>()
 
@@ -86,7 +88,7 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'swarmgate: not found' }))
       } else relay.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
     })
-    return serveDockerApi(server, {
+    serveDockerApi(server, {
       upgrade: async (req, socket, head) => {
         const refused = refusal(req)
         if (refused !== undefined) writeDockerErrorToSocket(socket, 403, refused)
@@ -95,6 +97,8 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
       sockets,
       logger
     })
+    if (relayed !== undefined) interceptConnections(server, (socket, careful) => { relayed.serve(socket, listener, careful) })
+    return server
   }
   const server = createServer('tcp')
   const socketServer = config.socket === undefined ? undefined : createServer('unix')

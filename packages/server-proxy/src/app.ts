@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
 import {
-  DOCKER_SERVER_OPTIONS, DockerHubClient, Policy, RESERVED_PREFIX, TCP_KEEPALIVE_MS, parseAccountStore, parsePolicy, serveDockerApi, unixSocketUpstream, type Logger
+  DOCKER_SERVER_OPTIONS, DockerHubClient, Policy, RESERVED_PREFIX, TCP_KEEPALIVE_MS, interceptConnections, parseAccountStore, parsePolicy, serveDockerApi, unixSocketUpstream, type Logger
 } from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
@@ -18,6 +18,7 @@ import { Authenticator } from './authenticator.js'
 import { DockerIdVerifier } from './identity/docker-id.js'
 import { AccessCache } from './access-cache.js'
 import { DockerGateway } from './gateway/docker-gateway.js'
+import { RelayedCalls } from './gateway/relayed-calls.js'
 import { tokenRoutes } from './token-routes.js'
 import { endpointRoutes } from './endpoint-routes.js'
 import { ConnectionGuard } from './connections/index.js'
@@ -90,6 +91,15 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
     principal: (token) => authenticator.principal(token),
     onAuthenticated: (socket) => { guard.authenticated(socket) }
   })
+  const relayed = config.relay
+    ? new RelayedCalls({
+      authenticate: async (authorization) => await gateway.authenticate({ headers: { authorization } }),
+      policy,
+      engineSocket: config.engineSocket,
+      logger,
+      onAuthenticated: (socket) => { guard.authenticated(socket) }
+    })
+    : undefined
   // Every connection, so close() can end them all (serveDockerApi keeps it).
   const sockets = new Set<Duplex>()
 
@@ -109,12 +119,14 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
         ? http.createServer(options, route)
         : https.createServer({ ...options, cert: tls[0], key: tls[1], minVersion: 'TLSv1.2' }, route)
       guard.attach(server)
-      return serveDockerApi(server, {
+      serveDockerApi(server, {
         upgrade: async (req, socket, head) => { await gateway.handleUpgrade(req, socket, head) },
         refuseUpgrade: (req) => req.url?.startsWith(RESERVED_PREFIX) === true,
         sockets,
         logger
       })
+      if (relayed !== undefined) interceptConnections(server, (socket, careful) => { relayed.serve(socket, careful) })
+      return server
     }
   })
   app.addHook('onResponse', async (req, reply) => {

@@ -19,6 +19,7 @@ export const program = defineProgram({
     port: { kind: 'port', flag: '--port', env: 'SWARMGATE_PORT', default: 2376, help: 'Port to listen on (0 picks a free one)' },
     tlsCert: { kind: 'string', flag: '--tls-cert', env: 'SWARMGATE_TLS_CERT', default: '/run/secrets/swarmgate-tls-cert', value: 'FILE', help: 'PEM certificate chain served to clients (server certificate first, then the CA)' },
     tlsKey: { kind: 'string', flag: '--tls-key', env: 'SWARMGATE_TLS_KEY', default: '/run/secrets/swarmgate-tls-key', value: 'FILE', help: 'PEM private key of the server certificate' },
+    relay: { kind: 'boolean', flag: '--relay', env: 'SWARMGATE_RELAY', help: 'Relay calls whose decision needs only their head as bytes on a connection pinned to one engine connection (issue 14; not yet the default)' },
     insecureHttp: { kind: 'boolean', flag: '--insecure-http', env: 'SWARMGATE_INSECURE_HTTP', help: 'Serve plain HTTP instead of TLS (for tests behind another TLS hop only; never the default)' },
     signingKeys: { kind: 'string', flag: '--signing-keys', env: 'SWARMGATE_SIGNING_KEYS', default: '/run/secrets/swarmgate-signing-keys', value: 'FILE', help: 'JSON Web Key Set with the private token signing keys; the first key signs, the others only verify' },
     accounts: { kind: 'string', flag: '--accounts', env: 'SWARMGATE_ACCOUNTS', default: '/run/secrets/swarmgate-accounts', value: 'FILE', help: 'Account store (JSON) with the accounts allowed to get tokens' },

@@ -54,6 +54,11 @@ export type RelayVerdict =
      * without a body, which can be sent again).
      */
     readonly onResponse?: (status: number, rawHeaders: readonly string[]) => 'pass' | 'careful'
+    /**
+     * When the upstream connection ends before a byte of the answer, hand the request (it has no
+     * body) to the careful path instead of answering 502: for calls that may be sent again (reads).
+     */
+    readonly resendWhenLost?: boolean
   }
   | { readonly kind: 'careful' }
 
@@ -366,6 +371,12 @@ class RelayedConnection {
       return
     }
     const error = new Error('the upstream closed the connection before its answer ended')
+    if (exchange.bytesOut === 0 && exchange.request.framing.kind === 'none' && exchange.verdict.resendWhenLost === true) {
+      this.#pending = this.#pending.length === 0 ? exchange.original : Buffer.concat([exchange.original, this.#pending])
+      this.#exchange = undefined
+      this.#handover()
+      return
+    }
     if (exchange.bytesOut === 0) {
       // Nothing of an answer went out: the client gets one, as the careful path would give it.
       const body = dockerErrorBody('swarmgate: the upstream closed the connection before answering')

@@ -66,7 +66,7 @@ export class DockerGateway {
   }
 
   /** The account of the call's bearer token (cache first); throws the refusal. */
-  async authenticate (req: IncomingMessage): Promise<Principal> {
+  async authenticate (req: Pick<IncomingMessage, 'headers'>): Promise<Principal> {
     const header = req.headers.authorization
     if (header === undefined) throw errors.SG_ERR_AUTH_MISSING()
     const token = BEARER.exec(header)?.[1]

@@ -1,0 +1,121 @@
+/**
+ * server-proxy's fast path (issue 14; --relay): each client connection is pinned to one engine
+ * connection and calls are relayed as bytes (core's relay). Every call is still authenticated and
+ * decided on here, from its head: a valid token of an existing account (the verified-token cache
+ * first, as the careful path does), the call routed as the engine would, the policy asked. Only a
+ * call whose decision needs neither the body nor the engine's facts, and is allowed, is relayed,
+ * with the Authorization header removed and every other header as received; everything else
+ * (refusals, bodies to read, facts to fetch, hijacks, the token service, unknown routes) takes the
+ * careful path, DockerGateway, with the connection from then on. Each relayed call is one audit
+ * line with the careful path's fields.
+ */
+import { randomUUID } from 'node:crypto'
+import net from 'node:net'
+import type { Duplex } from 'node:stream'
+import {
+  RESERVED_PREFIX, buildHead, headerValues, openSocket, relayConnection, routeCall, withoutHeaders,
+  type Call, type Logger, type Policy, type RelayRequest, type RelayVerdict
+} from '@swarmgate/core'
+
+const DROP = new Set(['authorization'])
+/** Calls the engine hijacks (the stream leaves HTTP): the careful path's upgrade handling keeps them. */
+const HIJACKED = /^\/(?:containers\/[^/]+\/attach|exec\/[^/]+\/start|session|grpc)$/
+
+/** Who a valid token speaks for, as far as deciding and the audit line go. */
+interface Caller {
+  readonly name: string
+  readonly role: string
+}
+
+export interface RelayedCallsOptions {
+  /** The careful path's authentication: who an `Authorization` header speaks for, or a throw. */
+  readonly authenticate: (authorization: string) => Promise<Caller>
+  readonly policy: Policy
+  readonly engineSocket: string
+  readonly logger: Logger
+  /** Told the connection of every call whose token is valid (the connection guard stops timing it). */
+  readonly onAuthenticated?: (socket: Duplex) => void
+}
+
+export class RelayedCalls {
+  readonly #opts: RelayedCallsOptions
+  readonly #log: Logger
+
+  constructor (opts: RelayedCallsOptions) {
+    this.#opts = opts
+    this.#log = opts.logger.child({ module: 'docker-gateway', path: 'relay' })
+  }
+
+  /** Serves a new client connection; `careful` gives it to node:http and DockerGateway. */
+  serve (socket: Duplex, careful: (socket: Duplex) => void): void {
+    const source = (socket as Duplex & { remoteAddress?: string }).remoteAddress
+    relayConnection(socket, {
+      decide: async (request) => await this.#decide(request, socket, source),
+      connect: async () => await openSocket(() => net.connect(this.#opts.engineSocket)),
+      handover: careful
+    })
+  }
+
+  async #decide (request: RelayRequest, socket: Duplex, source: string | undefined): Promise<RelayVerdict> {
+    const started = performance.now()
+    if (request.target.startsWith(RESERVED_PREFIX)) return { kind: 'careful' }
+    const authorization = headerValues(request.rawHeaders, 'authorization')
+    if (authorization.length !== 1) return { kind: 'careful' }
+    let account: Caller
+    try {
+      account = await this.#opts.authenticate(authorization[0] as string)
+    } catch {
+      // The careful path refuses it, with its answer and audit line.
+      return { kind: 'careful' }
+    }
+    this.#opts.onAuthenticated?.(socket)
+    const { policy } = this.#opts
+    const call = routeCall(request.method, request.target, firstValues(request.rawHeaders))
+    if (!relayable(call)) return { kind: 'careful' }
+    const role = policy.role(account.role)
+    const needs = policy.needs(role, call)
+    if (needs.body || needs.facts.length > 0) return { kind: 'careful' }
+    const decision = policy.decide(role, account.role, call, { kind: 'none' }, {})
+    if (!decision.allow && decision.enforced) return { kind: 'careful' }
+    const audit = {
+      source,
+      method: request.method,
+      account: account.name,
+      role: account.role,
+      route: call.route,
+      action: call.action,
+      decision: decision.allow ? 'allow' : 'would-deny',
+      rule: decision.rule
+    }
+    return {
+      kind: 'relay',
+      head: buildHead([request.method, request.target, 'HTTP/1.1'], withoutHeaders(request.rawHeaders, DROP)),
+      ended: (end) => {
+        this.#log.info({
+          reqId: randomUUID(),
+          ...audit,
+          status: end.status,
+          bytesIn: end.bytesIn,
+          bytesOut: end.bytesOut,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          ...(end.error === undefined ? {} : { err: end.error })
+        }, 'audit')
+      }
+    }
+  }
+}
+
+/** A call the relay may carry: a route the engine knows and does not hijack. */
+function relayable (call: Call): boolean {
+  return call.action !== undefined && !(call.method === 'POST' && HIJACKED.test(call.route))
+}
+
+/** Headers by lower-case name, first value only (what routeCall reads: Go's Header.Get). */
+function firstValues (rawHeaders: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase()
+    out[name] ??= rawHeaders[i + 1] as string
+  }
+  return out
+}
