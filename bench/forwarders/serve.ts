@@ -3,17 +3,19 @@
  * share the load generator's event loop): plain HTTP on 127.0.0.1:<port> in front of the engine
  * socket, no TLS and no tokens, so only the forwarding differs between candidates.
  *
- *   serve.ts <undici|node-http|http-proxy> <port> <engine socket>
+ *   serve.ts <undici|node-http|http-proxy|relay> <port> <engine socket>
  *
  * - undici: @swarmgate/core's forwardRequest, exactly as both proxies use it;
  * - node-http: node:http's client with a keep-alive agent, raw headers both ways, headers flushed;
+ * - relay: @swarmgate/core's byte relay (issue 14), every head relayed as received;
  * - http-proxy: web() with the workarounds plain calls need (a keep-alive agent instead of its
  *   default of a new connection per call, response headers flushed for POST /wait); no upgrade
  *   handler, since it cannot carry hijacked calls at all (docs/decisions.md, entry 1).
  */
 import http from 'node:http'
 import httpProxy from 'http-proxy'
-import { endToEndHeaders, forwardRequest, sendDockerError, unixSocketUpstream } from '@swarmgate/core'
+import net from 'node:net'
+import { buildHead, endToEndHeaders, forwardRequest, interceptConnections, openSocket, relayConnection, sendDockerError, unixSocketUpstream } from '@swarmgate/core'
 
 const CANDIDATES = {
   undici: (socketPath: string): http.RequestListener => {
@@ -51,7 +53,20 @@ const CANDIDATES = {
 }
 
 const [kind = '', port = '', socketPath = ''] = process.argv.slice(2)
-if (!(kind in CANDIDATES) || socketPath === '') throw new Error(`usage: serve.ts <${Object.keys(CANDIDATES).join('|')}> <port> <engine socket>`)
-const server = http.createServer(CANDIDATES[kind as keyof typeof CANDIDATES](socketPath))
+if (!(kind in CANDIDATES) && kind !== 'relay') throw new Error(`usage: serve.ts <${[...Object.keys(CANDIDATES), 'relay'].join('|')}> <port> <engine socket>`)
+if (socketPath === '') throw new Error('no engine socket given')
+const server = kind === 'relay'
+  ? http.createServer(() => { throw new Error('the relay hands nothing over here') })
+  : http.createServer(CANDIDATES[kind as keyof typeof CANDIDATES](socketPath))
+// relay: @swarmgate/core's relay, every call relayed as received (what --relay does once decided).
+if (kind === 'relay') {
+  interceptConnections(server, (socket, careful) => {
+    relayConnection(socket, {
+      decide: (r) => ({ kind: 'relay', head: buildHead([r.method, r.target, 'HTTP/1.1'], r.rawHeaders) }),
+      connect: async () => await openSocket(() => net.connect(socketPath)),
+      handover: careful
+    })
+  })
+}
 server.listen(Number(port), '127.0.0.1')
 process.once('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)) })

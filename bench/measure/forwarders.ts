@@ -12,7 +12,7 @@ import { measureLoad, type ApiFigure, type LoadSubject } from './api.js'
 import type { BenchOptions } from '../options.js'
 import type { Environment } from '../setup/environment.js'
 
-export const CANDIDATES = ['undici', 'node-http', 'http-proxy'] as const
+export const CANDIDATES = ['undici', 'node-http', 'http-proxy', 'relay'] as const
 
 const SERVE = fileURLToPath(new URL('../forwarders/serve.ts', import.meta.url))
 

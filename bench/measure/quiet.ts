@@ -41,12 +41,14 @@ export interface QuietTarget {
   readonly clientPid: number
 }
 
-/** The process chain and, with --deployed, the deployed one as the client starts it. */
+/** The process chains (careful and --relay) and, with --deployed, the deployed one as the client starts it. */
 export function quietTargets (env: Environment): QuietTarget[] {
   const of = (key: string): HttpEndpoint | undefined => env.paths.find((p) => p.key === key)?.http
   const out: QuietTarget[] = []
   const chain = of('chain')
   if (chain !== undefined) out.push({ subject: 'chain', http: chain, serverPid: env.chain.serverPid, clientPid: env.chain.clientPid })
+  const relay = of('relay')
+  if (relay !== undefined) out.push({ subject: 'relay', http: relay, serverPid: env.relayChain.serverPid, clientPid: env.relayChain.clientPid })
   const deployed = of('deployed')
   if (deployed !== undefined && env.deployed !== undefined) out.push({ subject: 'deployed', http: deployed, serverPid: env.deployed.serverPid, clientPid: env.deployed.clientPid })
   return out

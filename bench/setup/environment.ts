@@ -24,6 +24,8 @@ export interface Environment {
   readonly dir: string
   readonly daemon: BenchDaemon
   readonly chain: Chain
+  /** The same chain with both proxies on the fast path (--relay). */
+  readonly relayChain: Chain
   /** The deployed chain, with --deployed. */
   readonly deployed: DeployedChain | undefined
   readonly paths: readonly BenchPath[]
@@ -87,6 +89,12 @@ export async function setUpEnvironment (opts: EnvironmentOptions): Promise<Envir
       processes: { nodeArgs: opts.proxyNodeArgs ?? [], maxLines: 2_000 }
     })
     closers.push(chain.close)
+    const relayChain = await startChain({
+      engineSocket: daemon.socket,
+      relay: true,
+      processes: { nodeArgs: opts.proxyNodeArgs ?? [], maxLines: 2_000 }
+    })
+    closers.push(relayChain.close)
 
     let deployed: DeployedChain | undefined
     if (opts.deployed === true) {
@@ -94,13 +102,13 @@ export async function setUpEnvironment (opts: EnvironmentOptions): Promise<Envir
       closers.push(deployed.close)
     }
 
-    const paths = await benchPaths(daemon, ssh, chain, deployed)
+    const paths = await benchPaths(daemon, ssh, chain, relayChain, deployed)
     // Every path must reach the benchmark's engine, never the shared one.
     for (const p of paths) {
       const root = await docker(['info', '--format', '{{.DockerRootDir}}'], { host: p.host, env: p.env, timeoutMs: 30_000 })
       if (root !== daemon.dataRoot) throw new Error(`${p.label} reaches the engine with data root ${root}, not the benchmark's ${daemon.dataRoot}`)
     }
-    return { dir, daemon, chain, deployed, paths, files, imageBytes, bigBytes: opts.bigBytes, close }
+    return { dir, daemon, chain, relayChain, deployed, paths, files, imageBytes, bigBytes: opts.bigBytes, close }
   } catch (err) {
     await close()
     throw err

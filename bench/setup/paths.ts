@@ -11,7 +11,7 @@ import type { BenchDaemon } from './dockerd.js'
 import type { SshPaths } from './ssh.js'
 import type { DeployedChain } from './deployed.js'
 
-export const PATH_KEYS = ['socket', 'mtls', 'tunnel', 'ssh', 'chain', 'deployed', 'deployed-host', 'deployed-unix'] as const
+export const PATH_KEYS = ['socket', 'mtls', 'tunnel', 'ssh', 'chain', 'relay', 'deployed', 'deployed-host', 'deployed-unix'] as const
 export type PathKey = typeof PATH_KEYS[number]
 
 export const PATH_LABELS: Record<PathKey, string> = {
@@ -20,13 +20,14 @@ export const PATH_LABELS: Record<PathKey, string> = {
   tunnel: 'ssh -L tunnel',
   ssh: 'docker -H ssh://',
   chain: 'swarmgate, processes',
+  relay: 'swarmgate, processes, --relay',
   deployed: 'swarmgate, deployed',
   'deployed-host': 'deployed, host network',
   'deployed-unix': 'deployed, unix socket'
 }
 
 /** The swarmgate paths whose figures are held against the targets: the one users get by default last. */
-export const CHAIN_KEYS: readonly PathKey[] = ['chain', 'deployed']
+export const CHAIN_KEYS: readonly PathKey[] = ['chain', 'relay', 'deployed']
 
 export interface HttpEndpoint {
   readonly origin: string
@@ -44,7 +45,7 @@ export interface BenchPath {
 }
 
 /** Builds the paths from what setup started (the deployed ones when it was deployed). */
-export async function benchPaths (daemon: BenchDaemon, ssh: SshPaths, chain: Chain, deployed: DeployedChain | undefined): Promise<BenchPath[]> {
+export async function benchPaths (daemon: BenchDaemon, ssh: SshPaths, chain: Chain, relay: Chain, deployed: DeployedChain | undefined): Promise<BenchPath[]> {
   const [ca, cert, key] = await Promise.all(['ca.pem', 'cert.pem', 'key.pem'].map(async (f) => await readFile(`${daemon.tls.clientDir}/${f}`, 'utf8')))
   const tcp = (port: number): HttpEndpoint => ({ origin: `http://127.0.0.1:${port}`, options: {} })
   const unix = (host: string): HttpEndpoint => ({ origin: 'http://docker', options: { socketPath: host.replace(/^unix:\/\//, '') } })
@@ -59,6 +60,7 @@ export async function benchPaths (daemon: BenchDaemon, ssh: SshPaths, chain: Cha
     tunnel: { host: `tcp://127.0.0.1:${ssh.tunnelPort}`, env: {}, http: tcp(ssh.tunnelPort) },
     ssh: { host: ssh.sshHost, env: ssh.sshEnv, http: undefined },
     chain: { host: chain.dockerHost, env: {}, http: http(chain.dockerHost) },
+    relay: { host: relay.dockerHost, env: {}, http: http(relay.dockerHost) },
     ...(deployed === undefined
       ? {}
       : {
