@@ -10,7 +10,7 @@ export const program = defineProgram({
   name: 'swarmgate-client',
   version,
   summary: 'Connects this Docker engine\'s docker CLI to a registered swarm: logs in (or reuses the saved login), starts or reuses the local client-proxy container, and prints the export DOCKER_HOST=... line.',
-  usage: 'docker run --rm -ti -v /var/run/docker.sock:/var/run/docker.sock -e DOCKER_HOST swarmgate/client NS/NAME [--endpoint HOST:PORT ...] [--fingerprint sha256:...] [options]\n       ... swarmgate/client ls\n       ... swarmgate/client rm NS/NAME',
+  usage: 'docker run --rm -ti -v /var/run/docker.sock:/var/run/docker.sock [-v ~/.docker:/root/.docker] -e DOCKER_HOST swarmgate/client NS/NAME [--endpoint HOST:PORT ...] [--fingerprint sha256:...] [options]\n       ... swarmgate/client ls\n       ... swarmgate/client rm NS/NAME',
   options: {
     endpoints: { kind: 'list', flag: '--endpoint', env: 'SWARMGATE_ENDPOINTS', value: 'HOST[:PORT]', help: 'A manager\'s server-proxy, as registration printed it (default port 2376); remembered for the next run' },
     fingerprint: { kind: 'string', flag: '--fingerprint', env: 'SWARMGATE_FINGERPRINT', value: 'sha256:HEX', help: 'The swarm\'s certificate fingerprint, as registration printed it; remembered for the next run' },
