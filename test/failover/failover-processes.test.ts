@@ -258,6 +258,12 @@ t.test('4. the current manager is cut off the network (its packets vanish)', asy
   // A stream open on B before the cut: `docker events` is silent until something happens.
   const events = spawnDocker(`tcp://127.0.0.1:${client.port}`, ['events', '--filter', 'type=plugin'])
   t.teardown(async () => { await events.stop('SIGKILL') })
+  // A call that changes something, in flight on B when it is cut: `stop -t 30` of a container
+  // whose PID 1 ignores SIGTERM takes 30 s before its answer.
+  const stubborn = `${box}-stubborn`
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', stubborn, BUSYBOX_IMAGE, 'sleep', '3600'])
+  t.teardown(async () => { await docker(['rm', '-f', stubborn]).catch(() => {}) })
+  const stopping = call('POST', `/v1.41/containers/${stubborn}/stop?t=30`)
   await sleep(1_500)
   const loop = startLoop()
   await sleep(1_000)
@@ -267,6 +273,10 @@ t.test('4. the current manager is cut off the network (its packets vanish)', asy
   const samples = await loop.stop()
   t.same(failures(samples), [], 'no call of the loop failed')
   t.comment(`current manager cut off: ${recovery(samples, fault, normalMs)}`)
+  const stopped = await stopping
+  t.equal(stopped.status, 502, 'the stop in flight on the lost manager is not sent again')
+  t.match(stopped.body, /"message":"swarmgate: the manager this call went to was lost: \S+ stopped answering during POST \S+\/stop\?t=30, which may or may not have been carried out/, 'and says it may or may not have been carried out')
+  t.comment(`a stop in flight on the lost manager: ${stopped.status} ${stopped.body}`)
   const state = await health()
   t.equal(state.endpoints[1]?.healthy, false, 'B is unhealthy')
   t.match(state.endpoints[1]?.reason, /within \d+ ms/, `because it stopped answering (${state.endpoints[1]?.reason ?? ''})`)
