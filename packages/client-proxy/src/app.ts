@@ -83,7 +83,8 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
       const refused = refusal(req)
       if (refused !== undefined) sendDockerError(res, 403, refused, { connection: 'close' })
       else if (req.url === PATHS.health) health(res)
-      else if (req.url?.startsWith(RESERVED_PREFIX) === true) {
+      // Calls for one node (DOCKER_HOST=tcp://...:PORT/_swarmgate/v1/nodes/<node>) go to the swarm like any Docker API call.
+      else if (req.url?.startsWith(RESERVED_PREFIX) === true && !req.url.startsWith(PATHS.nodes)) {
         // The swarm's own token service is not for the local CLI: it would carry credentials through.
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'swarmgate: not found' }))
       } else relay.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })

@@ -12,7 +12,9 @@ export const PATHS = {
   /** Which identities the swarm accepts at login (local accounts, Docker IDs): asked before prompting. */
   identity: `${RESERVED_PREFIX}v1/identity`,
   /** Where the swarm's managers are reached now (authenticated): client-proxy keeps its list current. */
-  endpoints: `${RESERVED_PREFIX}v1/endpoints`
+  endpoints: `${RESERVED_PREFIX}v1/endpoints`,
+  /** A Docker API call for one node of the swarm: `<nodes><node ID or hostname>/<Docker API path>` (docs/protocol.md, "Every node"). */
+  nodes: `${RESERVED_PREFIX}v1/nodes/`
 } as const
 
 /**

@@ -51,7 +51,7 @@ export async function waitForServerProxy (engine: EngineClient, serviceId: strin
  * What tells a task of the current spec from one of the spec before an update: right after an
  * update the old tasks still run for a moment, and must not count as converged.
  */
-function templateKey (spec: TaskSpec): string {
+export function templateKey (spec: TaskSpec): string {
   const c = spec.ContainerSpec
   return JSON.stringify([c.Image.replace(/@sha256:[0-9a-f]+$/, ''), c.Env ?? [], (c.Secrets ?? []).map((s) => s.SecretID), mountedConfigs(spec).map((m) => m.ConfigID), spec.ForceUpdate ?? 0])
 }

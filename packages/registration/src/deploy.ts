@@ -10,6 +10,7 @@ import { errors } from './errors.js'
 import { LABELS, NETWORK_NAME, type SecretKind } from './names.js'
 import { Progress } from './progress.js'
 import { pinImage } from './image-pin.js'
+import { deployNodeAgent } from './node-agent.js'
 import { allConfigs, currentConfigs, currentSecret, type RegistrationState } from './registration-state.js'
 import { removeOtherVersions, type IdentitySecret } from './secrets.js'
 import { readServerProxySettings, serverProxySpec, type ServerProxySettings } from './service-spec.js'
@@ -47,6 +48,7 @@ export async function deploy (ctx: Context, state: RegistrationState, d: Deploym
     await engine.updateService(serviceId, state.service.Version.Index, { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: forceUpdate } })
   }
   await waitForServerProxy(engine, serviceId, { timeoutMs: ctx.config.timeout * 1000, progress: new Progress(ctx.stderr) })
+  await deployNodeAgent(ctx, spec, d.force)
   for (const keep of d.secrets) await removeOtherVersions(engine, state.secrets, keep)
   for (const old of allConfigs(state)) {
     if (!d.configs.some((c) => c.id === old.id)) await removeSwarmConfig(engine, old)

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import Fastify, { LogController } from 'fastify'
 import {
-  DOCKER_SERVER_OPTIONS, DockerHubClient, Policy, RESERVED_PREFIX, TCP_KEEPALIVE_MS, interceptConnections, parseAccountStore, parsePolicy, serveDockerApi, unixSocketUpstream, type Logger
+  DOCKER_SERVER_OPTIONS, DockerHubClient, PATHS, Policy, RESERVED_PREFIX, TCP_KEEPALIVE_MS, interceptConnections, parseAccountStore, parsePolicy, serveDockerApi, unixSocketUpstream, type Logger
 } from '@swarmgate/core'
 import type { ServerConfig } from './config.js'
 import { loadSigningKeys } from './signing-keys.js'
@@ -19,9 +19,11 @@ import { DockerIdVerifier } from './identity/docker-id.js'
 import { AccessCache } from './access-cache.js'
 import { DockerGateway } from './gateway/docker-gateway.js'
 import { RelayedCalls } from './gateway/relayed-calls.js'
+import { NodeCalls } from './nodes/index.js'
 import { tokenRoutes } from './token-routes.js'
 import { endpointRoutes } from './endpoint-routes.js'
 import { ConnectionGuard } from './connections/index.js'
+import { countTokenAnswers, type ServerMetrics } from './metrics/index.js'
 import { errors } from './errors.js'
 import type { TokenSettings } from './tokens.js'
 
@@ -37,7 +39,8 @@ const HUB_PAUSE_MS = 5_000
 /** One log line per source per minute about connections the guard refused or closed. */
 const GUARD_LOG_INTERVAL_MS = 60_000
 
-async function readSecretFile (path: string, what: string): Promise<string> {
+/** Reads a file server-proxy needs (a mounted secret or config); throws SG_ERR_FILE_UNREADABLE naming it. */
+export async function readSecretFile (path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8')
   } catch (err) {
@@ -45,8 +48,13 @@ async function readSecretFile (path: string, what: string): Promise<string> {
   }
 }
 
-/** Builds the server-proxy: reads its secrets, wires the token service and the Docker gateway. */
-export async function buildServerProxy (config: ServerConfig, logger: Logger): Promise<ServerProxy> {
+/** The token settings of `config`: what every token this swarm accepts is checked against. */
+export function tokenSettings (config: ServerConfig): TokenSettings {
+  return { issuer: config.issuer, audience: config.swarmName, accessTtl: config.tokenTtl, refreshTtl: config.refreshTtl, clockSkew: config.clockSkew }
+}
+
+/** Builds the server-proxy: reads its secrets, wires the token service and the Docker gateway (counted in `metrics` when given). */
+export async function buildServerProxy (config: ServerConfig, logger: Logger, metrics?: ServerMetrics): Promise<ServerProxy> {
   if (config.tokenTtl < 10 || config.tokenTtl > 15 * 60) throw errors.SG_ERR_TOKEN_TTL(`got ${config.tokenTtl} seconds`)
   const [keysText, accountsText, policyText, hubCa, tls] = await Promise.all([
     readSecretFile(config.signingKeys, 'the signing keys'),
@@ -58,13 +66,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
       : Promise.all([readSecretFile(config.tlsCert, 'the TLS certificate'), readSecretFile(config.tlsKey, 'the TLS key')])
   ])
   const keys = await loadSigningKeys(keysText)
-  const settings: TokenSettings = {
-    issuer: config.issuer,
-    audience: config.swarmName,
-    accessTtl: config.tokenTtl,
-    refreshTtl: config.refreshTtl,
-    clockSkew: config.clockSkew
-  }
+  const settings = tokenSettings(config)
   // A broken document stops the start: the running tasks keep the policy they have until a
   // rolling update brings one that parses (registration checks it before storing it).
   const policy = new Policy(policyText === undefined ? undefined : parsePolicy(policyText))
@@ -89,6 +91,13 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
     logger,
     policy,
     principal: (token) => authenticator.principal(token),
+    onAuthenticated: (socket) => { guard.authenticated(socket) },
+    ...(metrics === undefined ? {} : { onAudit: (line) => { metrics.audited(line) } })
+  })
+  const nodes = new NodeCalls({
+    authenticate: async (req) => await gateway.authenticate(req),
+    engine: upstream,
+    logger,
     onAuthenticated: (socket) => { guard.authenticated(socket) }
   })
   const relayed = config.relay
@@ -97,7 +106,8 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
       policy,
       engineSocket: config.engineSocket,
       logger,
-      onAuthenticated: (socket) => { guard.authenticated(socket) }
+      onAuthenticated: (socket) => { guard.authenticated(socket) },
+      ...(metrics === undefined ? {} : { onAudit: (line) => { metrics.audited(line) } })
     })
     : undefined
   // Every connection, so close() can end them all (serveDockerApi keeps it).
@@ -109,7 +119,8 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
     logController: new LogController({ disableRequestLogging: true }),
     serverFactory: (handler) => {
       const route: http.RequestListener = (req, res) => {
-        if (req.url?.startsWith(RESERVED_PREFIX) === true) handler(req, res)
+        if (req.url?.startsWith(PATHS.nodes) === true) nodes.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
+        else if (req.url?.startsWith(RESERVED_PREFIX) === true) handler(req, res)
         else gateway.handleRequest(req, res).catch((err: unknown) => { logger.error({ err }, 'call failed'); res.destroy() })
       }
       // TCP keepalive: a client that vanished during a silent stream (laptop closed, network
@@ -120,8 +131,11 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
         : https.createServer({ ...options, cert: tls[0], key: tls[1], minVersion: 'TLSv1.2' }, route)
       guard.attach(server)
       serveDockerApi(server, {
-        upgrade: async (req, socket, head) => { await gateway.handleUpgrade(req, socket, head) },
-        refuseUpgrade: (req) => req.url?.startsWith(RESERVED_PREFIX) === true,
+        upgrade: async (req, socket, head) => {
+          if (req.url?.startsWith(PATHS.nodes) === true) await nodes.handleUpgrade(req, socket, head)
+          else await gateway.handleUpgrade(req, socket, head)
+        },
+        refuseUpgrade: (req) => req.url?.startsWith(RESERVED_PREFIX) === true && !req.url.startsWith(PATHS.nodes),
         sockets,
         logger
       })
@@ -132,6 +146,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
   app.addHook('onResponse', async (req, reply) => {
     req.log.info({ method: req.method, path: req.url, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 100) / 100 }, 'call')
   })
+  if (metrics !== undefined) countTokenAnswers(app, metrics)
   await app.register(tokenRoutes, {
     keys,
     settings,
@@ -164,6 +179,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger): P
       await new Promise<void>((resolve) => app.server.close(() => resolve()))
       await app.close()
       await upstream.close()
+      await nodes.close()
       await hub.close()
       guard.close()
     }

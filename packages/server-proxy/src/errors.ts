@@ -20,9 +20,16 @@ export const errors = defineErrors({
   SG_ERR_ENGINE_UNREACHABLE: { message: 'swarmgate: this manager\'s Docker engine cannot be reached, the call was not carried out', statusCode: 503 },
   SG_ERR_ENGINE_FAILED: { message: 'swarmgate: this manager\'s Docker engine went away during the call, which may or may not have been carried out', statusCode: 502 },
   SG_ERR_ENDPOINTS_UNKNOWN: { message: 'swarmgate: the swarm cannot tell where its managers are right now', statusCode: 503 },
+  // Calls addressed to one node (docs/protocol.md, "Every node"): codes of their own, so client-proxy never takes a node's trouble for its manager's.
+  SG_ERR_NODE_ADDRESS: { message: 'swarmgate: a call for one node must be addressed /_swarmgate/v1/nodes/<node ID or hostname>/<Docker API path>', statusCode: 400 },
+  SG_ERR_NODE_UNKNOWN: { message: 'swarmgate: no such node', statusCode: 404 },
+  SG_ERR_NODES_UNKNOWN: { message: 'swarmgate: the swarm cannot tell where its nodes\' agents are right now', statusCode: 503 },
+  SG_ERR_NODE_AGENT_DOWN: { message: 'swarmgate: the node\'s agent is not running', statusCode: 503 },
+  SG_ERR_NODE_UNREACHABLE: { message: 'swarmgate: the node cannot be reached', statusCode: 502 },
   SG_ERR_DECISION_FAILED: { message: 'swarmgate: the call could not be checked', statusCode: 500 },
   SG_ERR_CLIENT_GONE: { message: 'swarmgate: the client closed the connection before the call was read' },
   SG_ERR_KEYS_INVALID: { message: 'the token signing key set is not usable' },
   SG_ERR_FILE_UNREADABLE: { message: 'cannot read a file server-proxy needs' },
-  SG_ERR_TOKEN_TTL: { message: 'the access token lifetime must be between 10 seconds and 15 minutes' }
+  SG_ERR_TOKEN_TTL: { message: 'the access token lifetime must be between 10 seconds and 15 minutes' },
+  SG_ERR_METRICS_ADDRESS: { message: '--metrics-address must be HOST:PORT (IPv6 as [::1]:9323)' }
 })

@@ -6,18 +6,29 @@
 import { createLogger, listen, probeHealth, runProgram, untilStopSignal, PATHS, SwarmgateError } from '@swarmgate/core'
 import { program } from './config.js'
 import { buildServerProxy } from './app.js'
+import { buildNodeAgent } from './node-agent/index.js'
+import { ServerMetrics, metricsServer, parseMetricsAddress } from './metrics/index.js'
 
 runProgram(program, async (config, args) => {
-  if (args[0] === 'healthcheck') return await probeHealth({ tls: !config.insecureHttp, host: '127.0.0.1', port: config.port, path: PATHS.health })
+  if (args[0] === 'healthcheck') return await probeHealth({ tls: !config.insecureHttp && !config.nodeAgent, host: '127.0.0.1', port: config.port, path: PATHS.health })
   if (args.length > 0) throw new SwarmgateError('SG_ERR_CONFIG', `unknown command "${args.join(' ')}"; run ${program.name} --help`)
 
+  const metricsAt = config.metricsAddress === undefined ? undefined : parseMetricsAddress(config.metricsAddress)
   const logger = createLogger({ name: 'server-proxy', level: config.logLevel })
-  const proxy = await buildServerProxy(config, logger)
+  const metrics = new ServerMetrics(program.version)
+  const proxy = config.nodeAgent ? await buildNodeAgent(config, logger) : await buildServerProxy(config, logger, metrics)
   await listen(proxy.server, { port: config.port, host: config.host })
-  logger.info({ address: proxy.server.address(), tls: !config.insecureHttp, swarm: config.swarmName, engine: config.engineSocket }, 'server-proxy listening')
-  if (config.insecureHttp) logger.warn('serving plain HTTP: tokens travel unencrypted; use this only behind another TLS hop')
+  logger.info({ address: proxy.server.address(), nodeAgent: config.nodeAgent, tls: !config.insecureHttp && !config.nodeAgent, swarm: config.swarmName, engine: config.engineSocket }, 'server-proxy listening')
+  if (config.insecureHttp && !config.nodeAgent) logger.warn('serving plain HTTP: tokens travel unencrypted; use this only behind another TLS hop')
+
+  const scrape = metricsAt === undefined ? undefined : metricsServer(metrics.registry)
+  if (scrape !== undefined && metricsAt !== undefined) {
+    await listen(scrape, metricsAt)
+    logger.info({ address: scrape.address() }, 'metrics served at /metrics')
+  }
 
   logger.info({ signal: await untilStopSignal() }, 'shutting down')
+  scrape?.close()
   await proxy.close()
   logger.flush()
   return 0

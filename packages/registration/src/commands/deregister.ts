@@ -4,7 +4,7 @@
  * every config (policy documents, Docker Hub CAs).
  * Clients lose access at once, so it asks first unless --yes.
  */
-import type { EngineClient } from '@swarmgate/core'
+import { NODE_AGENT_SERVICE, type EngineClient } from '@swarmgate/core'
 import type { Context } from '../context.js'
 import { errors } from '../errors.js'
 import { LABELS, NETWORK_NAME, SERVICE_NAME, type ConfigKind } from '../names.js'
@@ -33,7 +33,7 @@ async function removeWhenReleased (remove: () => Promise<void>): Promise<void> {
 }
 
 async function removeServices (engine: EngineClient): Promise<number> {
-  const ours = (await engine.services({ label: [LABELS.component] })).filter((s) => s.Spec.Name === SERVICE_NAME || s.Spec.Labels?.[LABELS.component] === 'registration-reader')
+  const ours = (await engine.services({ label: [LABELS.component] })).filter((s) => s.Spec.Name === SERVICE_NAME || s.Spec.Name === NODE_AGENT_SERVICE || s.Spec.Labels?.[LABELS.component] === 'registration-reader')
   for (const s of ours) await engine.removeService(s.ID)
   // The tasks' containers stop after the service is gone; until then they hold the network.
   await waitFor(RELEASE_TIMEOUT_MS, async () => {

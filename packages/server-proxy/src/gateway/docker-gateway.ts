@@ -199,7 +199,7 @@ function engineFailure (err: Error, engineName: string): SwarmgateError {
 }
 
 /** A refusal to send: the SwarmgateError thrown, or a 500 for anything else (never echoed: it is logged). */
-function asRefusal (err: unknown, log: Logger): SwarmgateError {
+export function asRefusal (err: unknown, log: Logger): SwarmgateError {
   if (err instanceof SwarmgateError) return err
   log.error({ err }, 'deciding on a call failed')
   return errors.SG_ERR_DECISION_FAILED()

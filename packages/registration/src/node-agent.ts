@@ -1,0 +1,87 @@
+/**
+ * The node agent service (docs/protocol.md, "Every node"): server-proxy's image with
+ * --node-agent, global on every node, workers included, so that a call addressed to any node
+ * reaches that node's engine through the same token and policy checks. It is made from
+ * server-proxy's own spec, so both always run the same image, accounts, signing keys and policy:
+ * what one accepts the other accepts. It publishes no port: server-proxy reaches it on its overlay
+ * network (core NODE_AGENT_NETWORK). It mounts no TLS key: it serves only the overlay.
+ */
+import { NODE_AGENT_NETWORK, NODE_AGENT_PORT, NODE_AGENT_SERVICE, type EngineClient, type Task } from '@swarmgate/core'
+import type { Context } from './context.js'
+import { templateKey } from './convergence.js'
+import { errors } from './errors.js'
+import { CONFIG_KINDS, LABELS, SECRET_KINDS } from './names.js'
+import { Progress } from './progress.js'
+import type { ServerProxySpec } from './service-spec.js'
+import { waitFor } from './wait.js'
+
+const SECOND = 1e9
+/** What the agent reads: the token keys and the accounts to check tokens, the policy to decide. */
+const AGENT_SECRETS = new Set<string>([SECRET_KINDS['signing-keys'].target, SECRET_KINDS.accounts.target])
+const AGENT_CONFIGS = new Set<string>([CONFIG_KINDS.policy.target])
+const AGENT_ENV = new Set(['SWARMGATE_SWARM_NAME', CONFIG_KINDS.policy.env])
+
+/** The agent service's spec, from server-proxy's. */
+export function nodeAgentSpec (serverProxy: ServerProxySpec): ServerProxySpec {
+  const container = serverProxy.TaskTemplate.ContainerSpec
+  const labels = { ...container.Labels, [LABELS.component]: 'node-agent' }
+  return {
+    Name: NODE_AGENT_SERVICE,
+    Labels: { ...serverProxy.Labels, [LABELS.component]: 'node-agent' },
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: container.Image,
+        // The agent's containers are swarmgate's own (rule swarmgate-object): no operator enters one.
+        Labels: labels,
+        Env: [...(container.Env ?? []).filter((e) => AGENT_ENV.has(e.slice(0, e.indexOf('=')))), 'SWARMGATE_NODE_AGENT=true', `SWARMGATE_PORT=${NODE_AGENT_PORT}`],
+        Mounts: container.Mounts ?? [],
+        Secrets: (container.Secrets ?? []).filter((s) => AGENT_SECRETS.has(s.File.Name)),
+        Configs: (container.Configs ?? []).filter((c) => AGENT_CONFIGS.has(c.File.Name)),
+        Healthcheck: { ...container.Healthcheck, Test: ['CMD', 'node', '/app/packages/server-proxy/dist/main.js', 'healthcheck'] },
+        StopGracePeriod: 10 * SECOND
+      },
+      RestartPolicy: { Condition: 'any', Delay: 5 * SECOND, MaxAttempts: 0 },
+      Networks: [{ Target: NODE_AGENT_NETWORK }]
+    },
+    Mode: { Global: {} },
+    // No port to hold: the new task starts before the old one stops, so a node is never without one.
+    UpdateConfig: { Parallelism: 1, Order: 'start-first', FailureAction: 'rollback', Monitor: 15 * SECOND }
+  }
+}
+
+/** Creates or updates the agent service from server-proxy's spec (restarting its tasks when `force`) and waits for it on every node. */
+export async function deployNodeAgent (ctx: Context, serverProxy: ServerProxySpec, force: boolean): Promise<void> {
+  const { engine } = ctx
+  const spec = nodeAgentSpec(serverProxy)
+  const existing = (await engine.services({ name: [NODE_AGENT_SERVICE] })).find((s) => s.Spec.Name === NODE_AGENT_SERVICE)
+  let id: string
+  if (existing === undefined) {
+    ctx.stderr.write(`Creating service ${NODE_AGENT_SERVICE} on every node\n`)
+    id = (await engine.createService(spec)).ID
+  } else {
+    ctx.stderr.write(`Updating service ${NODE_AGENT_SERVICE}\n`)
+    id = existing.ID
+    await engine.updateService(id, existing.Version.Index, { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: (existing.Spec.TaskTemplate.ForceUpdate ?? 0) + (force ? 1 : 0) } })
+  }
+  await waitForAgents(engine, id, ctx.config.timeout * 1000, new Progress(ctx.stderr))
+}
+
+/** Resolves when every ready, active node runs a healthy agent task of the current spec. */
+async function waitForAgents (engine: EngineClient, serviceId: string, timeoutMs: number, progress: Progress): Promise<void> {
+  let summary = ''
+  const done = await waitFor(timeoutMs, async () => {
+    const service = await engine.inspectService(serviceId)
+    const nodes = (await engine.nodes()).filter((n) => n.Status.State === 'ready' && n.Spec.Availability === 'active')
+    const current = templateKey(service.Spec.TaskTemplate)
+    const byNode = new Map<string, Task>()
+    for (const t of await engine.tasks({ service: [serviceId], 'desired-state': ['running'] })) {
+      if (t.NodeID !== undefined && templateKey(t.Spec) === current) byNode.set(t.NodeID, t)
+    }
+    const running = nodes.filter((n) => byNode.get(n.ID)?.Status.State === 'running')
+    summary = `${running.length}/${nodes.length} nodes running the node agent`
+    progress.update(`${NODE_AGENT_SERVICE}: ${summary}`)
+    return nodes.length > 0 && running.length === nodes.length && service.UpdateStatus?.State !== 'updating' ? true : undefined
+  }, 1000)
+  progress.done()
+  if (done === undefined) throw errors.SG_ERR_REGISTRATION_NOT_CONVERGED(`${summary} after ${Math.round(timeoutMs / 1000)} s; see docker service ps --no-trunc ${NODE_AGENT_SERVICE}`)
+}

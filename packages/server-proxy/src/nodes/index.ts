@@ -1,0 +1,3 @@
+// Calls addressed to one node of the swarm, carried to that node's agent (docs/protocol.md, "Every node").
+export { NodeCalls, type NodeCallsOptions } from './node-calls.js'
+export { readNodeCall, type NodeCall } from './node-path.js'
