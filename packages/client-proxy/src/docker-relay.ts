@@ -88,10 +88,10 @@ export class DockerRelay {
       if (outcome.kind === 'failed' && !outcome.responded) {
         const err = outcome.error
         if (hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH')) { this.#fail(req, res, err); return }
-        if (failedBeforeSending(err)) {
+        if (failedBeforeSending(err) || this.#upstream.failedToConnect(err)) {
           this.#upstream.markUnhealthy(endpoint, describe(err), false)
           if (again) continue
-        } else if (!this.#upstream.isHealthy(endpoint)) {
+        } else if (hasCode(err, 'SG_ERR_ENDPOINT_LOST') || !this.#upstream.isHealthy(endpoint)) {
           // The liveness watch found it gone while the call waited.
           if (again && reads) continue
           this.#fail(req, res, errors.SG_ERR_ENDPOINT_LOST(`${formatEndpoint(endpoint.host, endpoint.port)} stopped answering during ${req.method ?? ''} ${req.url ?? ''}, which may or may not have been carried out; the next call goes to another manager`, err))

@@ -60,6 +60,8 @@ export class SwarmUpstream {
   #round: Promise<State | undefined> | undefined
   readonly #unhealthyListeners: Array<() => void> = []
   #roundEnded = 0
+  /** Errors of opening a pooled connection: whatever their code, no request was sent on it. */
+  readonly #connectErrors = new WeakSet<Error>()
 
   constructor (endpoints: readonly Endpoint[], trust: Trust, logger: Logger) {
     this.#trust = trust
@@ -70,7 +72,7 @@ export class SwarmUpstream {
       ...STREAM_POOL_OPTIONS,
       connect: (opts, callback) => {
         const endpoint = { host: opts.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(opts.port) }
-        this.#open(endpoint).then((socket) => { callback(null, socket) }, (err: Error) => { callback(err, null) })
+        this.#open(endpoint).then((socket) => { callback(null, socket) }, (err: Error) => { this.#connectErrors.add(err); callback(err, null) })
       }
     })
   }
@@ -93,6 +95,9 @@ export class SwarmUpstream {
     const ms = this.#state(endpoint)?.handshakeMs
     return ms === undefined ? FIRST_DEADLINE_MS : Math.min(MAX_DEADLINE_MS, Math.max(MIN_DEADLINE_MS, Math.round(ms * DEADLINE_FACTOR)))
   }
+
+  /** True when `err` came from opening a connection (connect, TLS handshake): the call was not sent. */
+  failedToConnect (err: Error): boolean { return this.#connectErrors.has(err) }
 
   /** True while `endpoint` is listed and healthy. */
   isHealthy (endpoint: Endpoint): boolean { return this.#state(endpoint)?.healthy === true }
