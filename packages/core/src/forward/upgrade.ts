@@ -15,6 +15,7 @@ import type { Upstream } from './upstream.js'
 import { writeDockerErrorToSocket } from './docker-error.js'
 import { describeUpstreamError } from './upstream-error.js'
 import { gateUpgrade } from './upgrade-gate.js'
+import { ERROR_HEADER, GATEWAY_CODES } from '../protocol.js'
 
 export interface UpgradeOutcome {
   /** The status on the upstream's first response line, 0 if none arrived. */
@@ -59,7 +60,8 @@ export async function forwardUpgrade (
     upstream = await opts.upstream.connect()
   } catch (err) {
     const failure = describeUpstreamError(err as Error, opts.upstream.name)
-    writeDockerErrorToSocket(client, failure.statusCode, failure.message)
+    // Nothing was sent: the code tells a client so (docs/protocol.md, X-Swarmgate-Error).
+    writeDockerErrorToSocket(client, failure.statusCode, failure.message, { [ERROR_HEADER]: GATEWAY_CODES.engineUnreachable })
     return { status: failure.statusCode, bytesIn: 0, bytesOut: 0, error: err as Error }
   }
   if (client.destroyed) {
