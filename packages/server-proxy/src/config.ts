@@ -48,6 +48,7 @@ export const program = defineProgram({
     unauthenticatedIdle: { kind: 'seconds', flag: '--unauthenticated-idle', env: 'SWARMGATE_UNAUTHENTICATED_IDLE', default: 30, value: 'DURATION', help: 'Close a connection not yet authenticated after this long without a byte either way (0: never)' },
     unauthenticatedPerSource: { kind: 'integer', flag: '--unauthenticated-per-source', env: 'SWARMGATE_UNAUTHENTICATED_PER_SOURCE', default: 64, value: 'COUNT', help: 'Connections not yet authenticated one source address may hold; more are closed at once (0: no cap)' },
     unauthenticatedMax: { kind: 'integer', flag: '--unauthenticated-max', env: 'SWARMGATE_UNAUTHENTICATED_MAX', default: 4096, value: 'COUNT', help: 'Connections not yet authenticated all sources may hold; authenticated ones never count (0: no cap)' },
+    metricsAddress: { kind: 'string', flag: '--metrics-address', env: 'SWARMGATE_METRICS_ADDRESS', value: 'HOST:PORT', help: 'Serve Prometheus metrics over plain HTTP at http://HOST:PORT/metrics, apart from the public port and without authentication (default: not served)' },
     logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' }
   },
   epilog: 'Commands:\n  healthcheck   Ask the running server-proxy (same --port and TLS settings) whether it is healthy; exit 0 if so'

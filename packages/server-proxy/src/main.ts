@@ -21,9 +21,10 @@ runProgram(program, async (config, args) => {
   logger.info({ address: proxy.server.address(), nodeAgent: config.nodeAgent, tls: !config.insecureHttp && !config.nodeAgent, swarm: config.swarmName, engine: config.engineSocket }, 'server-proxy listening')
   if (config.insecureHttp && !config.nodeAgent) logger.warn('serving plain HTTP: tokens travel unencrypted; use this only behind another TLS hop')
 
+  // Started last: a scrape never sees a proxy that is not yet serving.
   const scrape = metricsAt === undefined ? undefined : metricsServer(metrics.registry)
-  if (scrape !== undefined && metricsAt !== undefined) {
-    await listen(scrape, metricsAt)
+  if (scrape !== undefined) {
+    await listen(scrape, metricsAt as { host: string, port: number })
     logger.info({ address: scrape.address() }, 'metrics served at /metrics')
   }
 

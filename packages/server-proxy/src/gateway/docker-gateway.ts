@@ -22,6 +22,7 @@ import { errors } from '../errors.js'
 import { EngineFacts } from './engine-facts.js'
 import { discardRequestBody, readRequestBody } from './request-body.js'
 import { pinnedPath } from './pinned-path.js'
+import type { AuditLine } from '../metrics/index.js'
 
 const DROP = new Set(['authorization'])
 const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   readonly policy: Policy
   /** Told the connection of every call whose token is valid (the connection guard stops timing it). */
   readonly onAuthenticated?: (socket: Duplex) => void
+  /** Told every audit line as it is written (the metrics count them). */
+  readonly onAudit?: (line: AuditLine) => void
 }
 
 /** What the gateway decided about one call, and what it read to decide. */
@@ -113,7 +116,9 @@ export class DockerGateway {
     const log = this.#log.child({ reqId: randomUUID() })
     const withBody = hasRequestBody(req)
     const audit = (fields: Record<string, unknown>): void => {
-      log.info({ source: socket.remoteAddress, method: req.method, bytesIn: socket.bytesRead - readBefore, bytesOut: socket.bytesWritten - writtenBefore, durationMs: elapsed(started), ...fields }, 'audit')
+      const line = { source: socket.remoteAddress, method: req.method, bytesIn: socket.bytesRead - readBefore, bytesOut: socket.bytesWritten - writtenBefore, durationMs: elapsed(started), ...fields }
+      log.info(line, 'audit')
+      this.#opts.onAudit?.(line)
     }
     let verdict: Verdict
     try {
@@ -159,6 +164,7 @@ export class DockerGateway {
     const log = this.#log.child({ reqId: randomUUID() })
     const source = (socket as Duplex & { remoteAddress?: string }).remoteAddress
     socket.on('error', () => socket.destroy())
+    const audit = (line: AuditLine): void => { log.info(line, 'audit'); this.#opts.onAudit?.(line) }
     let verdict: Verdict
     try {
       // An upgrade's body (exec start's JSON) arrives in `head`: no decision reads it.
@@ -166,19 +172,19 @@ export class DockerGateway {
     } catch (err) {
       const refusal = asRefusal(err, log)
       writeDockerErrorToSocket(socket, refusal.statusCode ?? 401, refusal.message, { [ERROR_HEADER]: refusal.code })
-      log.info({ source, method: req.method, route: req.url, decision: 'deny', rule: refusal.code, status: refusal.statusCode, hijack: true }, 'audit')
+      audit({ source, method: req.method, route: req.url, decision: 'deny', rule: refusal.code, status: refusal.statusCode, hijack: true })
       return
     }
     const { account, call, decision } = verdict
     const who = { source, account: account.name, role: account.role, method: req.method, route: call.route, action: call.action, decision: decisionName(decision), rule: decision.rule, hijack: true }
     if (!decision.allow && decision.enforced) {
       writeDockerErrorToSocket(socket, decision.status, decision.message)
-      log.info({ ...who, status: decision.status }, 'audit')
+      audit({ ...who, status: decision.status })
       return
     }
-    log.info({ ...who, event: 'hijack-start' }, 'audit')
+    audit({ ...who, event: 'hijack-start' })
     const outcome = await forwardUpgrade(req, socket, head, { upstream: this.#opts.upstream, headers: withoutHeaders(req.rawHeaders, DROP), ...pinned(call, req.url, verdict.facts) })
-    log.info({ ...who, event: 'hijack-end', status: outcome.status, bytesIn: outcome.bytesIn, bytesOut: outcome.bytesOut, durationMs: elapsed(started), ...(outcome.error === undefined ? {} : { err: outcome.error }) }, 'audit')
+    audit({ ...who, event: 'hijack-end', status: outcome.status, bytesIn: outcome.bytesIn, bytesOut: outcome.bytesOut, durationMs: elapsed(started), ...(outcome.error === undefined ? {} : { err: outcome.error }) })
   }
 }
 

@@ -16,6 +16,7 @@ import {
   RESERVED_PREFIX, buildHead, headerValues, openSocket, relayConnection, routeCall, withoutHeaders,
   type Call, type Logger, type Policy, type RelayRequest, type RelayVerdict
 } from '@swarmgate/core'
+import type { AuditLine } from '../metrics/index.js'
 
 const DROP = new Set(['authorization'])
 /** Calls the engine hijacks (the stream leaves HTTP): the careful path's upgrade handling keeps them. */
@@ -35,6 +36,8 @@ export interface RelayedCallsOptions {
   readonly logger: Logger
   /** Told the connection of every call whose token is valid (the connection guard stops timing it). */
   readonly onAuthenticated?: (socket: Duplex) => void
+  /** Told every audit line as it is written (the metrics count them). */
+  readonly onAudit?: (line: AuditLine) => void
 }
 
 export class RelayedCalls {
@@ -91,7 +94,7 @@ export class RelayedCalls {
       kind: 'relay',
       head: buildHead([request.method, request.target, 'HTTP/1.1'], withoutHeaders(request.rawHeaders, DROP)),
       ended: (end) => {
-        this.#log.info({
+        const line = {
           reqId: randomUUID(),
           ...audit,
           status: end.status,
@@ -99,7 +102,9 @@ export class RelayedCalls {
           bytesOut: end.bytesOut,
           durationMs: Math.round((performance.now() - started) * 100) / 100,
           ...(end.error === undefined ? {} : { err: end.error })
-        }, 'audit')
+        }
+        this.#log.info(line, 'audit')
+        this.#opts.onAudit?.(line)
       }
     }
   }
