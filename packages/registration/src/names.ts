@@ -10,6 +10,8 @@ export const NETWORK_NAME = 'swarmgate-server-proxy-network'
 export const CONTAINER_PORT = 2376
 /** The published port unless --port says otherwise: the Docker TLS port, as the original used. */
 export const DEFAULT_PORT = 2376
+/** server-proxy serves its metrics on this port inside its container (over NETWORK_NAME for status); never published. */
+export const METRICS_PORT = 9323
 
 export { REGISTRATION_LABELS as LABELS } from '@swarmgate/core'
 

@@ -9,7 +9,7 @@
  * given them (server-proxy's defaults otherwise), and read back from there by later commands.
  */
 import type { Labels, ServiceSpec, TaskSpec } from '@swarmgate/core'
-import { CONFIG_KINDS, CONTAINER_PORT, LABELS, NETWORK_NAME, SECRET_KINDS, SERVICE_NAME, type ConfigKind } from './names.js'
+import { CONFIG_KINDS, CONTAINER_PORT, LABELS, METRICS_PORT, NETWORK_NAME, SECRET_KINDS, SERVICE_NAME, type ConfigKind } from './names.js'
 import type { IdentitySecret } from './secrets.js'
 import type { SwarmConfig } from './swarm-configs.js'
 
@@ -98,7 +98,8 @@ export function readServerProxySettings (spec: ServiceSpec): ServerProxySettings
 /** The full spec of the service, for create and for every update. */
 export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
   const labels = { ...opts.labels, [LABELS.component]: 'server-proxy', [LABELS.swarm]: opts.swarmName }
-  const env = [`SWARMGATE_SWARM_NAME=${opts.swarmName}`, `SWARMGATE_PORT=${CONTAINER_PORT}`]
+  // Metrics on every address of the task: the overlay network (status, an operator's scraper on it) and the node's own bridge, never a published port.
+  const env = [`SWARMGATE_SWARM_NAME=${opts.swarmName}`, `SWARMGATE_PORT=${CONTAINER_PORT}`, `SWARMGATE_METRICS_ADDRESS=0.0.0.0:${METRICS_PORT}`]
   if (opts.tokenTtl !== undefined) env.push(`SWARMGATE_TOKEN_TTL=${opts.tokenTtl}s`)
   if (opts.dockerHubUrl !== undefined) env.push(`SWARMGATE_DOCKER_HUB_URL=${opts.dockerHubUrl}`)
   if (opts.dockerHubGrace !== undefined) env.push(`SWARMGATE_DOCKER_HUB_GRACE=${opts.dockerHubGrace}s`)

@@ -35,7 +35,7 @@ t.test('the service is global on managers, socket mounted, secrets under their t
     ['swarmgate-tls-cert', 'swarmgate-tls-cert-v2'],
     ['swarmgate-tls-key', 'swarmgate-tls-key-v2']
   ], 'the CA key never reaches server-proxy')
-  t.same(c.Env, ['SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_PORT=2376', 'SWARMGATE_TOKEN_TTL=30s'], 'no SWARMGATE_POLICY without a policy document')
+  t.same(c.Env, ['SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_PORT=2376', 'SWARMGATE_METRICS_ADDRESS=0.0.0.0:9323', 'SWARMGATE_TOKEN_TTL=30s'], 'no SWARMGATE_POLICY without a policy document; metrics on the task\'s own addresses, port not published')
   t.same(c.Configs, [])
   t.equal(mountedConfigId(spec, 'policy'), undefined)
   t.match(c.Labels, { 'io.swarmgate.test': 'true', 'io.swarmgate.component': 'server-proxy' })
@@ -75,7 +75,7 @@ t.test('Docker Hub: the URL and grace in the environment when given, the CA as a
   })
   const c = spec.TaskTemplate.ContainerSpec
   t.same(c.Env, [
-    'SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_PORT=2376', 'SWARMGATE_TOKEN_TTL=30s',
+    'SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_PORT=2376', 'SWARMGATE_METRICS_ADDRESS=0.0.0.0:9323', 'SWARMGATE_TOKEN_TTL=30s',
     'SWARMGATE_DOCKER_HUB_URL=https://hub.example.test', 'SWARMGATE_DOCKER_HUB_GRACE=900s',
     'SWARMGATE_POLICY=/run/swarmgate/policy.yaml', 'SWARMGATE_DOCKER_HUB_CA=/run/swarmgate/docker-hub-ca.pem'
   ])
