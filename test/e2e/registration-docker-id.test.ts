@@ -3,16 +3,17 @@
 // own CA, listening on the bridge host's address so registration's container reaches it; the CA is
 // mounted into that container as a user would): a 2FA password, a wrong password, an organization
 // token, an unreachable or rate-limiting Docker Hub each refuse the first registration with their
-// sentence and create nothing; a personal access token registers a Docker ID owner; users add
-// --docker-id, the name clash and passwd of a Docker ID; hub-token and teams add|ls|rm; the Docker
-// Hub settings are kept across runs; deregister leaves nothing. Deploys swarmgate's service: run it
-// in an isolated engine (scripts/isolated-engine.sh).
+// sentence and create nothing; on a terminal (tmux), a personal access token registers a Docker ID
+// owner; users add --docker-id, the name clash and passwd of a Docker ID; hub-token and teams
+// add|ls|rm; the Docker Hub settings are kept across runs; deregister leaves nothing. Deploys
+// swarmgate's service: run it in an isolated engine (scripts/isolated-engine.sh).
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { dockerJson, runDocker, useEngine, waitFor, type RunResult } from '../testbed/index.js'
+import { dockerJson, LABEL_ARGS, programImage, runDocker, useEngine, waitFor, type RunResult } from '../testbed/index.js'
+import { openTerminal } from '../harness/tmux.js'
 import { startDockerHub, type DockerHub } from '../fixtures/docker-hub/index.js'
 import { bridgeGateway, clearRegistrations, parseClientCommand, registration, swarmgateObjects, type StepOptions } from './journey-steps.js'
 
@@ -24,6 +25,7 @@ const ALICE_PAT = `dckr_pat_alice${suffix}`
 const OAT = `dckr_oat_acme${suffix}`
 const TFA_PASSWORD = `tfa password ${suffix}`
 const SERVICE = 'swarmgate-server-proxy'
+const PROMPT_WAIT_MS = 180_000
 let hub: DockerHub
 let hubArgs: string[]
 let hubMount: StepOptions
@@ -47,8 +49,8 @@ t.before(async () => {
 })
 
 /** The first registration with a Docker ID owner and `secret` on standard input. */
-async function registerDockerId (username: string, secret: string, extra: readonly string[] = []): Promise<RunResult> {
-  return await registration(['--identity', 'docker-id', '--username', username, '--password-stdin', '--name', swarm, ...hubArgs, ...extra], { ...hubMount, input: `${secret}\n` })
+async function registerDockerId (username: string, secret: string): Promise<RunResult> {
+  return await registration(['--identity', 'docker-id', '--username', username, '--password-stdin', '--name', swarm, ...hubArgs], { ...hubMount, input: `${secret}\n` })
 }
 
 interface ServiceView { Spec: { TaskTemplate: { ContainerSpec: { Env?: string[], Configs?: Array<{ File: { Name: string }, ConfigName: string }> } } } }
@@ -98,13 +100,23 @@ t.test('refused by Docker Hub, the first registration says why and creates nothi
   t.same(await swarmgateObjects(), [], 'no secret, config, network or service was created')
 })
 
-t.test('a personal access token registers the Docker ID owner, under the name Docker Hub gives', async (t) => {
+t.test('on a terminal: docker-id, then the Docker ID (an e-mail here) and a personal access token, not echoed; the owner is the name Docker Hub gives', async (t) => {
   hub.clearRequests()
-  const r = await registerDockerId('alice@example.test', ALICE_PAT, ['--docker-hub-grace', '5m'])
-  t.equal(r.code, 0, r.stderr)
-  t.match(r.stderr, /Use your Docker ID credentials to authenticate:\nChecking the Docker ID alice@example\.test with Docker Hub at https:\/\/[\d.]+:\d+\nDocker Hub knows alice@example\.test as alice: alice is the owner/)
-  t.equal(parseClientCommand(r.stdout).swarm, swarm)
-  t.notMatch(r.stdout + r.stderr, ALICE_PAT, 'the token is never shown')
+  const term = await openTerminal(['docker', 'run', '--rm', '-ti', ...LABEL_ARGS, '-v', '/var/run/docker.sock:/var/run/docker.sock', ...hubMount.runArgs ?? [],
+    programImage('registration'), '--name', swarm, ...hubArgs, '--docker-hub-grace', '5m', ...LABEL_ARGS, '--image', programImage('server-proxy')], { DOCKER_HOST: 'unix:///var/run/docker.sock' })
+  t.teardown(async () => { await term.close() })
+  await term.waitFor(/^Accounts of this swarm: local .* or docker-id .* \[local\]:$/m, PROMPT_WAIT_MS)
+  await term.type('docker-id\r')
+  await term.waitFor(/^Use your Docker ID credentials to authenticate:\nDocker ID:$/m)
+  await term.type('alice@example.test\r')
+  await term.waitFor(/^Password or personal access token:$/m)
+  await term.type(`${ALICE_PAT}\r`)
+  t.equal(await term.exitStatus(PROMPT_WAIT_MS), 0, 'registered', { screen: await term.screen() })
+  const screen = await term.screen()
+  t.match(screen, /Checking the Docker ID alice@example\.test with Docker Hub at https:\/\/[\d.]+:\d+\nDocker Hub knows alice@example\.test as alice: alice is the owner/)
+  t.match(screen, `Successfully registered the swarm as ${swarm}`)
+  t.equal(parseClientCommand(screen).swarm, swarm)
+  t.notMatch(screen, ALICE_PAT, 'the token never shows')
   t.same(hub.requests.map((q) => `${q.method} ${q.path}`), ['POST /v2/auth/token', 'GET /v2/user/'], 'a token never goes to the deprecated login')
   t.same(JSON.parse(hub.requests[0]?.body ?? '{}'), { identifier: 'alice@example.test', secret: ALICE_PAT })
 
