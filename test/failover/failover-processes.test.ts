@@ -258,6 +258,12 @@ t.test('4. the current manager is cut off the network (its packets vanish)', asy
   // A stream open on B before the cut: `docker events` is silent until something happens.
   const events = spawnDocker(`tcp://127.0.0.1:${client.port}`, ['events', '--filter', 'type=plugin'])
   t.teardown(async () => { await events.stop('SIGKILL') })
+  const ticker = `${box}-ticker`
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', ticker, BUSYBOX_IMAGE, 'sh', '-c', 'while true; do echo tick; sleep 0.2; done'])
+  t.teardown(async () => { await docker(['rm', '-f', ticker]).catch(() => {}) })
+  const logs = spawnDocker(`tcp://127.0.0.1:${client.port}`, ['logs', '-f', '--tail', '1', ticker])
+  t.teardown(async () => { await logs.stop('SIGKILL') })
+  await logs.waitForOutput(/tick\n/)
   // A call that changes something, in flight on B when it is cut: `stop -t 30` of a container
   // whose PID 1 ignores SIGTERM takes 30 s before its answer.
   const stubborn = `${box}-stubborn`
@@ -281,6 +287,11 @@ t.test('4. the current manager is cut off the network (its packets vanish)', asy
   t.equal(state.endpoints[1]?.healthy, false, 'B is unhealthy')
   t.match(state.endpoints[1]?.reason, /within \d+ ms/, `because it stopped answering (${state.endpoints[1]?.reason ?? ''})`)
 
+  const cut = await logs.wait(HANG_MS)
+  t.not(cut.signal, 'SIGKILL', 'the logs -f stream open on B ended on its own')
+  t.not(cut.code, 0, 'with a failure status')
+  t.match(logs.stderr(), /error from daemon in stream: swarmgate: the manager at \S+ was lost \(.*\); this stream ends here, run the command again/, 'saying its manager was lost')
+  t.comment(`docker logs -f on the lost manager printed: ${logs.stderr().trim()}`)
   const ended = await events.wait(HANG_MS)
   t.not(ended.signal, 'SIGKILL', 'the events stream open on B ended on its own')
   t.not(ended.code, 0, 'with a failure status')

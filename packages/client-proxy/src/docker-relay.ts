@@ -16,6 +16,7 @@ import {
 import type { Endpoint } from './pinned-tls.js'
 import { describe, type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
 import type { TokenKeeper } from './token-keeper.js'
+import { StreamTail } from './stream-tail.js'
 import { errors } from './errors.js'
 
 const DROP = new Set(['authorization'])
@@ -61,7 +62,14 @@ export class DockerRelay {
       const { endpoint, lastResort } = chosen
       const again = replayable && attempt < attempts
       let retry: 'renew' | 'elsewhere' | undefined
-      const call = this.#watch.track(endpoint)
+      const tail = new StreamTail(req.url ?? '/')
+      const call = this.#watch.track(endpoint, tail)
+      const stopListening = this.#upstream.onLost(endpoint, (reason) => {
+        if (!res.headersSent || res.writableEnded) return
+        const words = tail.words(`swarmgate: the manager at ${formatEndpoint(endpoint.host, endpoint.port)} was lost (${reason}); this stream ends here, run the command again`)
+        // Out before the cut: the connection to the client is destroyed when the upstream one fails.
+        if (words !== undefined) { res.write(words); res.uncork() }
+      })
       const outcome = await forwardRequest(req, res, {
         upstream: this.#upstream.callUpstream(endpoint, call.dispatcher),
         headers: [...base, 'Authorization', `Bearer ${token}`],
@@ -76,7 +84,7 @@ export class DockerRelay {
           retry = 'elsewhere'
           return again && !lastResort && this.#upstream.pick() !== undefined
         }
-      }).finally(() => { call.done() })
+      }).finally(() => { call.done(); stopListening() })
       if (outcome.kind === 'declined') {
         if (retry === 'renew') {
           renewed = true

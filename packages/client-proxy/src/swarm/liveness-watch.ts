@@ -34,6 +34,12 @@ interface Watched {
   checking: boolean
 }
 
+/** Sees a watched call's answer: its raw headers, then each chunk as it is passed on. */
+export interface AnswerObserver {
+  headers (rawHeaders: readonly Buffer[]): void
+  data (chunk: Buffer): void
+}
+
 /** One call being watched. */
 export interface WatchedCall {
   /** The pool as this call sees it: it tells the watch when the answer's head arrives. */
@@ -58,8 +64,8 @@ export class LivenessWatch {
     this.#log = logger.child({ module: 'liveness-watch' })
   }
 
-  /** Starts watching one call to `endpoint`. */
-  track (endpoint: Endpoint): WatchedCall {
+  /** Starts watching one call to `endpoint`; `observer` sees its answer as it passes. */
+  track (endpoint: Endpoint, observer?: AnswerObserver): WatchedCall {
     const watched = this.#entry(endpoint)
     const call = { started: Date.now() }
     watched.pending.add(call)
@@ -67,8 +73,8 @@ export class LivenessWatch {
     const heard = (): void => { done(); watched.lastAlive = Date.now() }
     const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => dispatch(opts, {
       onConnect: (abort) => handler.onConnect?.(abort),
-      onHeaders: (status, headers, resume, text) => { heard(); return handler.onHeaders?.(status, headers, resume, text) ?? true },
-      onData: (chunk) => handler.onData?.(chunk) ?? true,
+      onHeaders: (status, headers, resume, text) => { heard(); observer?.headers(headers); return handler.onHeaders?.(status, headers, resume, text) ?? true },
+      onData: (chunk) => { observer?.data(chunk); return handler.onData?.(chunk) ?? true },
       onComplete: (trailers) => { done(); handler.onComplete?.(trailers) },
       onError: (err) => { done(); handler.onError?.(err) }
     })
