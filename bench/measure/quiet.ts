@@ -33,6 +33,9 @@ export interface QuietFigure {
   readonly clientProxy: ProxyUsage
 }
 
+/** How many streams are opened at once. */
+const OPEN_WAVE = 32
+
 /** A chain to hold the streams through: its path's HTTP endpoint and its proxies' pids. */
 export interface QuietTarget {
   readonly subject: string
@@ -70,7 +73,7 @@ export async function measureQuietStreams (target: QuietTarget, count: number, h
   let holding = true
   const bodies: Dispatcher.ResponseData['body'][] = []
   const openStarted = performance.now()
-  const results = await Promise.allSettled(Array.from({ length: count }, async () => {
+  const open = async (): Promise<void> => {
     const res = await pool.request({ path: '/events', method: 'GET' })
     if (res.statusCode !== 200) { await res.body.dump(); throw new Error(`status ${res.statusCode}`) }
     bodies.push(res.body)
@@ -78,7 +81,14 @@ export async function measureQuietStreams (target: QuietTarget, count: number, h
     // A quiet stream must stay open until the benchmark closes it.
     res.body.on('end', () => { if (holding) errors++ })
     res.body.on('error', () => { if (holding) errors++ })
-  }))
+  }
+  // In waves: server-proxy closes connections of one source beyond its cap of unauthenticated
+  // ones at once (--unauthenticated-per-source, 64), and a new connection is unauthenticated
+  // until its first call's answer has started.
+  const results: Array<PromiseSettledResult<void>> = []
+  for (let i = 0; i < count; i += OPEN_WAVE) {
+    results.push(...await Promise.allSettled(Array.from({ length: Math.min(OPEN_WAVE, count - i) }, open)))
+  }
   const openSeconds = (performance.now() - openStarted) / 1000
   const opened = results.filter((r) => r.status === 'fulfilled').length
   const errorMessages: Record<string, number> = {}

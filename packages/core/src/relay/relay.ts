@@ -122,7 +122,14 @@ class RelayedConnection {
 
   readonly #onClientData = (chunk: Buffer): void => {
     if (this.#phase === 'exchange' && this.#exchange !== undefined && !this.#exchange.body.done) {
-      const n = this.#exchange.body.scan(chunk)
+      let n: number
+      try {
+        n = this.#exchange.body.scan(chunk)
+      } catch (err) {
+        // Broken chunked framing: what follows cannot be told apart from a hidden request.
+        this.#destroy(err as Error)
+        return
+      }
       this.#exchange.bytesIn += n
       this.#toUpstream(n === chunk.length ? chunk : chunk.subarray(0, n))
       if (n < chunk.length) this.#keep(chunk.subarray(n))
@@ -157,6 +164,9 @@ class RelayedConnection {
   }
 
   start (): void {
+    // Small writes (a head, a TTY keystroke) go out at once, as node:http's own sockets do.
+    const tcp = this.#client as Duplex & { setNoDelay?: (on: boolean) => unknown }
+    tcp.setNoDelay?.(true)
     this.#client.on('data', this.#onClientData)
     this.#client.on('end', this.#onClientEnd)
     this.#client.on('error', this.#onClientError)
@@ -192,8 +202,8 @@ class RelayedConnection {
     }
     const end = headEnd(this.#pending)
     if (end === -1) {
-      // node:http answers a head too large (431) or never ended as dockerd would.
-      if (this.#pending.length > this.#maxHead) this.#handover()
+      // node:http answers a head too large (431), or with bare LF line ends (400), as dockerd would.
+      if (this.#pending.length > this.#maxHead || hasBareLineFeed(this.#pending)) this.#handover()
       else if (this.#clientEnded) this.#destroy()
       return
     }
@@ -219,7 +229,7 @@ class RelayedConnection {
         if (this.#phase !== 'deciding') return
       }
       this.#begin(request, original, verdict)
-    })()
+    })().catch((err: unknown) => { this.#destroy(err as Error) })
   }
 
   #begin (request: RelayRequest, original: Buffer, verdict: Extract<RelayVerdict, { kind: 'relay' }>): void {
@@ -240,7 +250,13 @@ class RelayedConnection {
     this.#phase = 'exchange'
     let rest = this.#pending.subarray(original.length)
     this.#pending = EMPTY
-    const n = exchange.body.scan(rest)
+    let n: number
+    try {
+      n = exchange.body.scan(rest)
+    } catch (err) {
+      this.#destroy(err as Error)
+      return
+    }
     exchange.bytesIn += n
     const upstream = this.#upstream as Duplex
     upstream.cork()
@@ -275,6 +291,8 @@ class RelayedConnection {
     const exchange = this.#exchange
     if (this.#phase !== 'exchange' || exchange === undefined) { this.#destroy(new Error('the upstream sent bytes no request asked for')); return }
     let rest = chunk
+    // What one read of the upstream gives (a head and body bytes) goes to the client as one write.
+    this.#client.cork()
     try {
       while (rest.length > 0) {
         if (exchange.response === undefined) {
@@ -302,6 +320,8 @@ class RelayedConnection {
       }
     } catch (err) {
       this.#destroy(err as Error)
+    } finally {
+      this.#client.uncork()
     }
   }
 
@@ -425,6 +445,14 @@ class RelayedConnection {
     this.#client.destroy()
     if (first && exchange !== undefined) exchange.verdict.ended?.({ status: exchange.status === -1 ? 0 : exchange.status, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, error: error ?? new Error('the connection failed') })
   }
+}
+
+/** True when a line of `bytes` ends in LF alone, which no plain HTTP/1.1 head does. */
+function hasBareLineFeed (bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) {
+    if (at === 0 || bytes[at - 1] !== 0x0d) return true
+  }
+  return false
 }
 
 /** A request head the fast path may take: origin-form HTTP/1.1, no upgrade, no Expect. */

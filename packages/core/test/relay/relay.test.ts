@@ -167,8 +167,9 @@ t.test('request bodies far larger than any buffer arrive whole, content-length a
   // The upstream answers a POST once it has all of its body (it knows the sizes; it does not parse).
   const expected = [head.length + size, chunked.length]
   const b = await bed(t, (h, s) => {
-    // The upstream's head finder also stops inside the chunked body (its last chunk); those are not calls.
-    if (methodOf(h) === 'GET') s.write(ok('GET'))
+    // The upstream's head finder does not skip bodies: it also stops inside the chunked body (its
+    // last chunk), and the GET after a body comes with the body's bytes in front.
+    if (h.toString('latin1').includes('GET /after ')) s.write(ok('GET'))
     if (methodOf(h) !== 'POST') return
     const index = b.received.length - 1
     const timer = setInterval(() => {
@@ -286,4 +287,20 @@ t.test('a client that goes away mid-upload ends the upstream connection', async 
   await upstreamClosed
   t.pass('closed')
   t.ok(b.ended[0]?.error, 'the exchange ended with an error')
+})
+
+t.test('a head with bare LF line ends is handed over at once, to be refused there, not waited on', async (t) => {
+  const b = await bed(t, (_head, s) => { s.write(ok('relayed')) })
+  const r = await b.exchange('GET /_ping HTTP/1.1\nHost: docker\n')
+  t.match(r.bytes.toString(), /^HTTP\/1\.1 400/, 'node:http answers it')
+  t.equal(b.received.length, 0)
+})
+
+t.test('broken chunked framing in a request body cuts the connection (what follows could be a hidden request)', async (t) => {
+  const b = await bed(t, (head, s) => { if (methodOf(head) === 'GET') s.write(ok('still here')) })
+  const r = await b.exchange('POST /build HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\nGET /hidden HTTP/1.1\r\n\r\n')
+  t.equal(r.bytes.length, 0, 'nothing answered')
+  t.notMatch(Buffer.concat(b.received[0] ?? []).toString(), /hidden/, 'the hidden request never went upstream')
+  const again = await b.exchange(get('/_ping', 'Connection: close'))
+  t.equal(again.bytes.toString(), ok('still here'), 'the relay still serves connections after it')
 })
