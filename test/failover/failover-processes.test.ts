@@ -48,6 +48,8 @@ let client: ProxyProcess
 let clientUrl: string
 /** Container C of the loop's `docker exec C true`. */
 const box = `sg-failover-${process.pid}`
+/** A container that prints a line every 0.2 s, for `logs -f`. */
+const ticker = `${box}-ticker`
 
 interface Answer { readonly status: number, readonly headers: http.IncomingHttpHeaders, readonly body: string, readonly ms: number }
 
@@ -167,6 +169,7 @@ t.before(async () => {
   clientUrl = `http://127.0.0.1:${client.port}`
   await waitFor('client-proxy to hold a token', async () => (await call('GET', PATHS.health)).status === 200 ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })
   await docker(['run', '-d', ...CONTAINER_ARGS, '--name', box, BUSYBOX_IMAGE, 'sleep', '3600'])
+  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', ticker, BUSYBOX_IMAGE, 'sh', '-c', 'while true; do echo tick; sleep 0.2; done'])
 })
 
 t.afterEach(async (t) => {
@@ -175,7 +178,7 @@ t.afterEach(async (t) => {
 })
 
 t.teardown(async () => {
-  await docker(['rm', '-f', box]).catch(() => {})
+  await docker(['rm', '-f', box, ticker]).catch(() => {})
   await Promise.all([client, ...servers].map(async (p) => { await p?.stop() }))
   await Promise.all(paths.map(async (p) => { await p.close() }))
   await engineA?.close()
@@ -216,6 +219,9 @@ t.test('1b. slow calls and quiet streams are never taken for a lost manager', as
 })
 
 t.test('2. the current manager\'s engine is gone (dockerd killed, its server-proxy runs)', async (t) => {
+  const logs = spawnDocker(`tcp://127.0.0.1:${client.port}`, ['logs', '-f', '--tail', '1', ticker])
+  t.teardown(async () => { await logs.stop('SIGKILL') })
+  await logs.waitForOutput(/tick\n/)
   const fault = Date.now()
   await engineA.stop()
   // The first call to reach A has a body too large to replay: it cannot be sent elsewhere, and
@@ -242,6 +248,10 @@ t.test('2. the current manager\'s engine is gone (dockerd killed, its server-pro
   t.comment(`engine of the current manager killed: ${recovery(samples, fault, normalMs)}`)
   checkCliLoop(t, await cli.stop(), 'engine of the current manager killed')
 
+  const cut = await logs.wait(HANG_MS)
+  t.not(cut.code, 0, 'the logs -f stream open on A ended with a failure status')
+  t.match(logs.stderr(), /error from daemon in stream: swarmgate: the stream from the manager at \S+ broke \(.*\); this stream ends here, run the command again/, 'saying its stream broke')
+  t.comment(`docker logs -f on the manager whose engine was killed printed: ${logs.stderr().trim()}`)
   const state = await health()
   t.equal(state.endpoints[0]?.healthy, false, 'A is unhealthy')
   t.match(state.endpoints[0]?.reason, /503|engine/, `with the reason (${state.endpoints[0]?.reason ?? ''})`)
@@ -258,9 +268,6 @@ t.test('4. the current manager is cut off the network (its packets vanish)', asy
   // A stream open on B before the cut: `docker events` is silent until something happens.
   const events = spawnDocker(`tcp://127.0.0.1:${client.port}`, ['events', '--filter', 'type=plugin'])
   t.teardown(async () => { await events.stop('SIGKILL') })
-  const ticker = `${box}-ticker`
-  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', ticker, BUSYBOX_IMAGE, 'sh', '-c', 'while true; do echo tick; sleep 0.2; done'])
-  t.teardown(async () => { await docker(['rm', '-f', ticker]).catch(() => {}) })
   const logs = spawnDocker(`tcp://127.0.0.1:${client.port}`, ['logs', '-f', '--tail', '1', ticker])
   t.teardown(async () => { await logs.stop('SIGKILL') })
   await logs.waitForOutput(/tick\n/)
@@ -290,7 +297,7 @@ t.test('4. the current manager is cut off the network (its packets vanish)', asy
   const cut = await logs.wait(HANG_MS)
   t.not(cut.signal, 'SIGKILL', 'the logs -f stream open on B ended on its own')
   t.not(cut.code, 0, 'with a failure status')
-  t.match(logs.stderr(), /error from daemon in stream: swarmgate: the manager at \S+ was lost \(.*\); this stream ends here, run the command again/, 'saying its manager was lost')
+  t.match(logs.stderr(), /error from daemon in stream: swarmgate: the manager this call went to was lost: \S+ stopped answering \(.*\); this stream ends here, run the command again/, 'saying its manager was lost')
   t.comment(`docker logs -f on the lost manager printed: ${logs.stderr().trim()}`)
   const ended = await events.wait(HANG_MS)
   t.not(ended.signal, 'SIGKILL', 'the events stream open on B ended on its own')

@@ -63,12 +63,10 @@ export class DockerRelay {
       const again = replayable && attempt < attempts
       let retry: 'renew' | 'elsewhere' | undefined
       const tail = new StreamTail(req.url ?? '/')
-      const call = this.#watch.track(endpoint, tail)
-      const stopListening = this.#upstream.onLost(endpoint, (reason) => {
-        if (!res.headersSent || res.writableEnded) return
-        const words = tail.words(`swarmgate: the manager at ${formatEndpoint(endpoint.host, endpoint.port)} was lost (${reason}); this stream ends here, run the command again`)
-        // Out before the cut: the connection to the client is destroyed when the upstream one fails.
-        if (words !== undefined) { res.write(words); res.uncork() }
+      const call = this.#watch.track(endpoint, {
+        headers: (rawHeaders) => { tail.headers(rawHeaders) },
+        data: (chunk) => { tail.data(chunk) },
+        failed: (err) => { if (res.headersSent && !res.destroyed) this.#lastWords(res, tail, endpoint, err) }
       })
       const outcome = await forwardRequest(req, res, {
         upstream: this.#upstream.callUpstream(endpoint, call.dispatcher),
@@ -84,7 +82,7 @@ export class DockerRelay {
           retry = 'elsewhere'
           return again && !lastResort && this.#upstream.pick() !== undefined
         }
-      }).finally(() => { call.done(); stopListening() })
+      }).finally(() => { call.done() })
       if (outcome.kind === 'declined') {
         if (retry === 'renew') {
           renewed = true
@@ -136,6 +134,20 @@ export class DockerRelay {
       headers: [...withoutHeaders(req.rawHeaders, DROP), 'Authorization', `Bearer ${token}`]
     }).finally(() => { call.done() })
     this.#log.debug({ method: req.method, path: req.url, hijack: true, status: outcome.status, bytesIn: outcome.bytesIn, bytesOut: outcome.bytesOut }, 'hijack ended')
+  }
+
+  /**
+   * A stream whose manager went away ends with a sentence where it has a place for one, written
+   * before the client's connection is cut with the upstream's (stream-tail.ts).
+   */
+  #lastWords (res: ServerResponse, tail: StreamTail, endpoint: Endpoint, err: Error): void {
+    const where = formatEndpoint(endpoint.host, endpoint.port)
+    const why = hasCode(err, 'SG_ERR_ENDPOINT_LOST') ? err.message : `swarmgate: the stream from the manager at ${where} broke (${describe(err)})`
+    const words = tail.words(`${why}; this stream ends here, run the command again`)
+    if (words === undefined) return
+    res.write(words)
+    // Corked writes would be dropped by the cut that follows.
+    res.uncork()
   }
 
   #fail (req: IncomingMessage, res: ServerResponse, err: SwarmgateError | Error): void {

@@ -34,10 +34,11 @@ interface Watched {
   checking: boolean
 }
 
-/** Sees a watched call's answer: its raw headers, then each chunk as it is passed on. */
+/** Sees a watched call's answer: its raw headers, each chunk as it is passed on, and its failure before the caller does. */
 export interface AnswerObserver {
   headers (rawHeaders: readonly Buffer[]): void
   data (chunk: Buffer): void
+  failed (err: Error): void
 }
 
 /** One call being watched. */
@@ -76,7 +77,7 @@ export class LivenessWatch {
       onHeaders: (status, headers, resume, text) => { heard(); observer?.headers(headers); return handler.onHeaders?.(status, headers, resume, text) ?? true },
       onData: (chunk) => { observer?.data(chunk); return handler.onData?.(chunk) ?? true },
       onComplete: (trailers) => { done(); handler.onComplete?.(trailers) },
-      onError: (err) => { done(); handler.onError?.(err) }
+      onError: (err) => { done(); observer?.failed(err); handler.onError?.(err) }
     })
     this.#wake()
     return { dispatcher: this.#upstream.dispatcher.compose(interceptor), heard, done }

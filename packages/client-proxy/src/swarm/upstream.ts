@@ -59,7 +59,6 @@ export class SwarmUpstream {
   #stopped = false
   #round: Promise<State | undefined> | undefined
   readonly #unhealthyListeners: Array<() => void> = []
-  readonly #lostListeners = new Map<string, Set<(reason: string) => void>>()
   #roundEnded = 0
   /** Errors of opening a pooled connection: whatever their code, no request was sent on it. */
   readonly #connectErrors = new WeakSet<Error>()
@@ -140,21 +139,6 @@ export class SwarmUpstream {
   onUnhealthy (listener: () => void): void { this.#unhealthyListeners.push(listener) }
 
   /**
-   * Calls `listener` if `endpoint` is lost, before its connections are closed (a stream can still
-   * say why it ends); returns the function that stops listening.
-   */
-  onLost (endpoint: Endpoint, listener: (reason: string) => void): () => void {
-    const key = formatEndpoint(endpoint.host, endpoint.port)
-    const listeners = this.#lostListeners.get(key) ?? new Set()
-    this.#lostListeners.set(key, listeners)
-    listeners.add(listener)
-    return () => {
-      listeners.delete(listener)
-      if (listeners.size === 0 && this.#lostListeners.get(key) === listeners) this.#lostListeners.delete(key)
-    }
-  }
-
-  /**
    * Marks `endpoint` unhealthy: calls go elsewhere until a background probe of its health
    * endpoint answers 200. `answering`: server-proxy itself answered (its engine is gone).
    */
@@ -177,7 +161,6 @@ export class SwarmUpstream {
     this.markUnhealthy(endpoint, reason, false)
     const state = this.#state(endpoint)
     if (state === undefined) return
-    for (const listener of this.#lostListeners.get(state.key) ?? []) listener(reason)
     const err = errors.SG_ERR_ENDPOINT_LOST(`${state.key} stopped answering (${reason})`)
     for (const socket of state.sockets) socket.destroy(err)
   }
