@@ -66,7 +66,8 @@ export class DockerRelay {
       const call = this.#watch.track(endpoint, {
         headers: (rawHeaders) => { tail.headers(rawHeaders) },
         data: (chunk) => { tail.data(chunk) },
-        failed: (err) => { if (res.headersSent && !res.destroyed) this.#lastWords(res, tail, endpoint, err) }
+        // Not when the client itself went away (its abort fails the upstream call too).
+        failed: (err) => { if (res.headersSent && res.socket?.destroyed === false) this.#lastWords(res, tail, endpoint, err) }
       })
       const outcome = await forwardRequest(req, res, {
         upstream: this.#upstream.callUpstream(endpoint, call.dispatcher),
