@@ -177,7 +177,7 @@ t.test('calls, denials, a hijacked exec and token answers are counted exactly', 
   t.notMatch(after.map((s) => JSON.stringify(s.labels)).join('\n'), new RegExp(`${container}|${execId}`), 'no name or ID in a label')
 })
 
-t.test('a malformed --metrics-address stops the start with its code', async (t) => {
+t.test('a malformed --metrics-address stops the start as a usage error', async (t) => {
   const err = await startProxyProcess('server-proxy', ['--host', '127.0.0.1', '--port', '0', ...identity.serverArgs, '--metrics-address', 'nocolon']).then(async (p) => { await p.stop(); return undefined }, (e: Error) => e)
-  t.match(err?.message, /--metrics-address must be HOST:PORT/)
+  t.match(err?.message, /exited 2\)[\s\S]*--metrics-address must be HOST:PORT \(IPv6 as \[::1\]:9323\): got "nocolon"/, 'exit status 2, as for any malformed flag, with the sentence')
 })

@@ -3,6 +3,7 @@
  * server-proxy's entry point: the one place that reads argv and the environment, listens and
  * handles signals.
  */
+import type { Server } from 'node:http'
 import { createLogger, listen, probeHealth, runProgram, untilStopSignal, PATHS, SwarmgateError } from '@swarmgate/core'
 import { program } from './config.js'
 import { buildServerProxy } from './app.js'
@@ -22,9 +23,10 @@ runProgram(program, async (config, args) => {
   if (config.insecureHttp && !config.nodeAgent) logger.warn('serving plain HTTP: tokens travel unencrypted; use this only behind another TLS hop')
 
   // Started last: a scrape never sees a proxy that is not yet serving.
-  const scrape = metricsAt === undefined ? undefined : metricsServer(metrics.registry)
-  if (scrape !== undefined) {
-    await listen(scrape, metricsAt as { host: string, port: number })
+  let scrape: Server | undefined
+  if (metricsAt !== undefined) {
+    scrape = metricsServer(metrics.registry)
+    await listen(scrape, metricsAt)
     logger.info({ address: scrape.address() }, 'metrics served at /metrics')
   }
 
@@ -33,4 +35,5 @@ runProgram(program, async (config, args) => {
   await proxy.close()
   logger.flush()
   return 0
-})
+// A malformed --metrics-address is a usage error, as any malformed flag.
+}, { usageCodes: ['SG_ERR_METRICS_ADDRESS'] })
