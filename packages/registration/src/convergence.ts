@@ -15,7 +15,8 @@ export interface ConvergenceOptions {
   readonly progress: Progress
 }
 
-const FAILED_UPDATE = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'])
+/** The update states of a service whose update failed (and may have been rolled back). */
+export const FAILED_UPDATE = new Set<string>(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed'])
 
 /** Resolves when every eligible manager runs a task of `serviceId` with the current spec. */
 export async function waitForServerProxy (engine: EngineClient, serviceId: string, opts: ConvergenceOptions): Promise<void> {
@@ -61,7 +62,7 @@ function hostname (n: SwarmNode): string {
 }
 
 /** The latest error of each node's tasks, as `docker service ps --no-trunc` would show them. */
-async function taskErrors (engine: EngineClient, serviceId: string): Promise<string> {
+export async function taskErrors (engine: EngineClient, serviceId: string, name = SERVICE_NAME): Promise<string> {
   const nodes = new Map((await engine.nodes()).map((n) => [n.ID, hostname(n)]))
   const latest = new Map<string, Task>()
   for (const t of await engine.tasks({ service: [serviceId] })) {
@@ -69,7 +70,7 @@ async function taskErrors (engine: EngineClient, serviceId: string): Promise<str
     const seen = latest.get(key)
     if (t.Status.Err !== undefined && (seen === undefined || seen.Status.Timestamp < t.Status.Timestamp)) latest.set(key, t)
   }
-  if (latest.size === 0) return `; see docker service ps --no-trunc ${SERVICE_NAME}`
+  if (latest.size === 0) return `; see docker service ps --no-trunc ${name}`
   const lines = [...latest].map(([node, t]) => `  ${nodes.get(node) ?? node}: ${t.Status.State}: ${t.Status.Err ?? ''}`)
-  return `. The tasks report:\n${lines.join('\n')}\nSee docker service ps --no-trunc ${SERVICE_NAME}`
+  return `. The tasks report:\n${lines.join('\n')}\nSee docker service ps --no-trunc ${name}`
 }

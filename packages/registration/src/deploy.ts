@@ -55,7 +55,7 @@ export async function deploy (ctx: Context, state: RegistrationState, d: Deploym
   }
 }
 
-const KINDS: readonly SecretKind[] = ['signing-keys', 'tls-cert', 'tls-key', 'ca-key', 'accounts']
+const KINDS: readonly SecretKind[] = ['signing-keys', 'verify-keys', 'tls-cert', 'tls-key', 'ca-key', 'accounts']
 
 /**
  * Rolls server-proxy over to a new accounts secret or a new config version, keeping everything

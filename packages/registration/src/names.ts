@@ -28,6 +28,8 @@ export const SECRET_KINDS = {
   'tls-cert': { target: 'swarmgate-tls-cert' },
   'tls-key': { target: 'swarmgate-tls-key' },
   accounts: { target: 'swarmgate-accounts' },
+  /** The public half of the signing keys: node agents verify tokens with it and can sign none. */
+  'verify-keys': { target: 'swarmgate-verify-keys' },
   'ca-key': { target: undefined }
 } as const
 

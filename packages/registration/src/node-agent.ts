@@ -4,11 +4,13 @@
  * reaches that node's engine through the same token and policy checks. It is made from
  * server-proxy's own spec, so both always run the same image, accounts, signing keys and policy:
  * what one accepts the other accepts. It publishes no port: server-proxy reaches it on its overlay
- * network (core NODE_AGENT_NETWORK). It mounts no TLS key: it serves only the overlay.
+ * network (core NODE_AGENT_NETWORK). It mounts no TLS key (it serves only the overlay) and no
+ * signing key: the public half of the keys (verify-keys) verifies tokens and signs none, so a
+ * worker taken over cannot make tokens.
  */
 import { NODE_AGENT_NETWORK, NODE_AGENT_PORT, NODE_AGENT_SERVICE, type EngineClient, type Task } from '@swarmgate/core'
 import type { Context } from './context.js'
-import { templateKey } from './convergence.js'
+import { FAILED_UPDATE, taskErrors, templateKey } from './convergence.js'
 import { errors } from './errors.js'
 import { CONFIG_KINDS, LABELS, SECRET_KINDS } from './names.js'
 import { Progress } from './progress.js'
@@ -16,8 +18,8 @@ import type { ServerProxySpec } from './service-spec.js'
 import { waitFor } from './wait.js'
 
 const SECOND = 1e9
-/** What the agent reads: the token keys and the accounts to check tokens, the policy to decide. */
-const AGENT_SECRETS = new Set<string>([SECRET_KINDS['signing-keys'].target, SECRET_KINDS.accounts.target])
+/** What the agent reads: the public token keys and the accounts to check tokens, the policy to decide. Never the signing keys. */
+const AGENT_SECRETS = new Set<string>([SECRET_KINDS['verify-keys'].target, SECRET_KINDS.accounts.target])
 const AGENT_CONFIGS = new Set<string>([CONFIG_KINDS.policy.target])
 const AGENT_ENV = new Set(['SWARMGATE_SWARM_NAME', CONFIG_KINDS.policy.env])
 
@@ -33,7 +35,7 @@ export function nodeAgentSpec (serverProxy: ServerProxySpec): ServerProxySpec {
         Image: container.Image,
         // The agent's containers are swarmgate's own (rule swarmgate-object): no operator enters one.
         Labels: labels,
-        Env: [...(container.Env ?? []).filter((e) => AGENT_ENV.has(e.slice(0, e.indexOf('=')))), 'SWARMGATE_NODE_AGENT=true', `SWARMGATE_PORT=${NODE_AGENT_PORT}`],
+        Env: [...(container.Env ?? []).filter((e) => AGENT_ENV.has(e.slice(0, e.indexOf('=')))), 'SWARMGATE_NODE_AGENT=true', `SWARMGATE_PORT=${NODE_AGENT_PORT}`, `SWARMGATE_SIGNING_KEYS=/run/secrets/${SECRET_KINDS['verify-keys'].target}`],
         Mounts: container.Mounts ?? [],
         Secrets: (container.Secrets ?? []).filter((s) => AGENT_SECRETS.has(s.File.Name)),
         Configs: (container.Configs ?? []).filter((c) => AGENT_CONFIGS.has(c.File.Name)),
@@ -71,6 +73,11 @@ async function waitForAgents (engine: EngineClient, serviceId: string, timeoutMs
   let summary = ''
   const done = await waitFor(timeoutMs, async () => {
     const service = await engine.inspectService(serviceId)
+    const state = service.UpdateStatus?.State
+    if (state !== undefined && FAILED_UPDATE.has(state)) {
+      progress.done()
+      throw errors.SG_ERR_REGISTRATION_NOT_CONVERGED(`the ${NODE_AGENT_SERVICE} update was ${state.replace('_', ' ')}${service.UpdateStatus?.Message === undefined ? '' : ` (${service.UpdateStatus.Message})`}${await taskErrors(engine, serviceId, NODE_AGENT_SERVICE)}`)
+    }
     const nodes = (await engine.nodes()).filter((n) => n.Status.State === 'ready' && n.Spec.Availability === 'active')
     const current = templateKey(service.Spec.TaskTemplate)
     const byNode = new Map<string, Task>()
@@ -80,7 +87,7 @@ async function waitForAgents (engine: EngineClient, serviceId: string, timeoutMs
     const running = nodes.filter((n) => byNode.get(n.ID)?.Status.State === 'running')
     summary = `${running.length}/${nodes.length} nodes running the node agent`
     progress.update(`${NODE_AGENT_SERVICE}: ${summary}`)
-    return nodes.length > 0 && running.length === nodes.length && service.UpdateStatus?.State !== 'updating' ? true : undefined
+    return nodes.length > 0 && running.length === nodes.length && state !== 'updating' ? true : undefined
   }, 1000)
   progress.done()
   if (done === undefined) throw errors.SG_ERR_REGISTRATION_NOT_CONVERGED(`${summary} after ${Math.round(timeoutMs / 1000)} s; see docker service ps --no-trunc ${NODE_AGENT_SERVICE}`)

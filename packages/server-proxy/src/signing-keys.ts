@@ -13,7 +13,12 @@ export interface SigningKey {
   readonly publicJwk: JWK
 }
 
-export interface SigningKeySet {
+/** What verifies tokens: a public key by `kid`. */
+export interface VerifyingKeys {
+  readonly byKid: ReadonlyMap<string, { readonly publicKey: CryptoKey }>
+}
+
+export interface SigningKeySet extends VerifyingKeys {
   readonly active: SigningKey
   readonly byKid: ReadonlyMap<string, SigningKey>
   /** The public JWKS document served on the jwks endpoint. */
@@ -43,4 +48,22 @@ export async function loadSigningKeys (text: string): Promise<SigningKeySet> {
     byKid: new Map(keys.map((k) => [k.kid, k])),
     jwks: { keys: keys.map((k) => k.publicJwk) }
   }
+}
+
+/**
+ * Parses a JWKS of public (or private: the private part is ignored) Ed25519 keys for verifying
+ * only, as node agents hold them (registration's verify-keys secret); throws SG_ERR_KEYS_INVALID.
+ */
+export async function loadVerifyingKeys (text: string): Promise<VerifyingKeys> {
+  let doc: { keys?: unknown }
+  try { doc = JSON.parse(text) as { keys?: unknown } } catch { throw errors.SG_ERR_KEYS_INVALID('not JSON') }
+  if (!Array.isArray(doc.keys) || doc.keys.length === 0) throw errors.SG_ERR_KEYS_INVALID('no keys')
+  const byKid = new Map<string, { readonly publicKey: CryptoKey }>()
+  for (const jwk of doc.keys as JWK[]) {
+    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' || typeof jwk.kid !== 'string') {
+      throw errors.SG_ERR_KEYS_INVALID('every key must be an Ed25519 JWK with a kid')
+    }
+    byKid.set(jwk.kid, { publicKey: await importJWK({ kty: 'OKP', crv: 'Ed25519', x: jwk.x, alg: 'EdDSA' }, 'EdDSA') as CryptoKey })
+  }
+  return { byKid }
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { SignJWT, jwtVerify, errors as jose, type JWTPayload, type JWTHeaderParameters } from 'jose'
 import type { SwarmgateError } from '@swarmgate/core'
-import type { SigningKeySet } from './signing-keys.js'
+import type { SigningKeySet, VerifyingKeys } from './signing-keys.js'
 import { errors } from './errors.js'
 
 export const ACCESS_TYPE = 'at+jwt'
@@ -46,7 +46,7 @@ export async function signToken (keys: SigningKeySet, settings: TokenSettings, t
 }
 
 /** Verifies a token of `type`; throws the SwarmgateError naming the check that failed. */
-export async function verifyToken (keys: SigningKeySet, settings: TokenSettings, type: string, token: string): Promise<VerifiedToken> {
+export async function verifyToken (keys: VerifyingKeys, settings: TokenSettings, type: string, token: string): Promise<VerifiedToken> {
   try {
     const { payload } = await jwtVerify(token, async (header: JWTHeaderParameters) => {
       const key = header.kid === undefined ? undefined : keys.byKid.get(header.kid)

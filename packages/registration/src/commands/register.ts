@@ -17,7 +17,7 @@ import { chooseEndpoints, requiredSans } from '../endpoints.js'
 import { errors } from '../errors.js'
 import { askOwner, ownerStore, type Owner } from '../first-owner.js'
 import { caConfigFor, chooseHub, hubConnection } from '../hub-settings.js'
-import { createCa, createServerCert, createSigningKeySet } from '../identity/index.js'
+import { createCa, createServerCert, createSigningKeySet, verifyingKeySet } from '../identity/index.js'
 import { DEFAULT_PORT, LABELS } from '../names.js'
 import { currentConfig, currentSecret, readState, type RegistrationState } from '../registration-state.js'
 import { createVersion, labelComponent, type IdentitySecret } from '../secrets.js'
@@ -78,8 +78,17 @@ export async function register (ctx: Context): Promise<void> {
   const sans = requiredSans(endpoints, nodes)
   const keep: IdentitySecret[] = []
 
-  const signing = currentSecret(state, 'signing-keys') ?? await createVersion(engine, state.secrets, 'signing-keys', await createSigningKeySet(), labels)
+  let signingText: string | undefined
+  const signing = currentSecret(state, 'signing-keys') ?? await createVersion(engine, state.secrets, 'signing-keys', signingText = await createSigningKeySet(), labels)
   keep.push(signing)
+  // The node agents' keys (a swarm registered before them has none yet: read the set once to make them).
+  let verifying = currentSecret(state, 'verify-keys')
+  if (verifying === undefined) {
+    signingText ??= (await readSecrets(engine, [signing], { image: config.image, nodeId: ctx.manager.info.Swarm.NodeID, labels, timeoutMs: config.timeout * 1000 })).get(signing.name)
+    if (signingText === undefined) throw errors.SG_ERR_REGISTRATION_INCOMPLETE(`the secret ${signing.name} could not be read; deregister and register again`)
+    verifying = await createVersion(engine, state.secrets, 'verify-keys', verifyingKeySet(signingText), labels)
+  }
+  keep.push(verifying)
 
   let cert = currentSecret(state, 'tls-cert')
   let key = currentSecret(state, 'tls-key')

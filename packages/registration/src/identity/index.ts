@@ -1,4 +1,4 @@
 // The swarm identity registration creates: CA, server certificate, token signing keys.
 export { createCa, type CaOptions, type CertificateAndKey } from './ca.js'
 export { createServerCert, serverSans, sansOf, type ServerCertOptions } from './server-cert.js'
-export { createSigningKey, createSigningKeySet, rotateSigningKeySet, type PrivateJwk } from './signing-keys.js'
+export { createSigningKey, createSigningKeySet, rotateSigningKeySet, verifyingKeySet, type PrivateJwk } from './signing-keys.js'

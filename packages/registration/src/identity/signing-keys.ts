@@ -37,6 +37,17 @@ export function rotateSigningKeySet (current: string, keep = 1): string {
   return serialize([createSigningKey(), ...(keys as PrivateJwk[]).slice(0, keep)])
 }
 
+/**
+ * JSON text of the public half of the key set `signing`: what a node agent verifies tokens with. It
+ * can verify every token the set signed and sign none, so no node but the managers holds a key
+ * that makes tokens.
+ */
+export function verifyingKeySet (signing: string): string {
+  const { keys } = JSON.parse(signing) as { keys?: unknown }
+  if (!Array.isArray(keys)) throw new TypeError('the signing key set has no "keys" list')
+  return JSON.stringify({ keys: (keys as PrivateJwk[]).map(({ d: _private, ...rest }) => rest) }, null, 2) + '\n'
+}
+
 function serialize (keys: readonly PrivateJwk[]): string {
   return JSON.stringify({ keys }, null, 2) + '\n'
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto'
-import { createSigningKeySet, rotateSigningKeySet } from '../../src/identity/signing-keys.js'
+import { createSigningKeySet, rotateSigningKeySet, verifyingKeySet } from '../../src/identity/signing-keys.js'
 
 t.test('a key set holds one private Ed25519 JWK that signs', async (t) => {
   const text = await createSigningKeySet()
@@ -27,4 +27,12 @@ t.test('rotation puts a new key first and keeps old ones as asked', async (t) =>
   t.equal((JSON.parse(third) as { keys: unknown[] }).keys.length, 2, 'keep bounds the retired keys')
   t.equal((JSON.parse(rotateSigningKeySet(third, 0)) as { keys: unknown[] }).keys.length, 1)
   t.throws(() => rotateSigningKeySet('{}'), TypeError)
+})
+
+t.test('the verifying set is the signing set without its private parts', async (t) => {
+  const signing = JSON.parse(rotateSigningKeySet(await createSigningKeySet())) as { keys: Array<Record<string, unknown>> }
+  const verifying = JSON.parse(verifyingKeySet(JSON.stringify(signing))) as { keys: Array<Record<string, unknown>> }
+  t.equal(verifying.keys.length, 2, 'retired keys too: tokens they signed still verify')
+  t.same(verifying.keys, signing.keys.map(({ d: _d, ...rest }) => rest))
+  t.notOk(verifying.keys.some((k) => 'd' in k), 'no private key')
 })

@@ -14,7 +14,7 @@ import {
   hasRequestBody, routeCall, sendDockerError, withoutHeaders, writeDockerErrorToSocket,
   type Body, type Call, type Decision, type Facts, type Logger, type Policy, type Upstream
 } from '@swarmgate/core'
-import type { SigningKeySet } from '../signing-keys.js'
+import type { VerifyingKeys } from '../signing-keys.js'
 import type { AccessCache } from '../access-cache.js'
 import { ACCESS_TYPE, verifyToken, type TokenSettings, type VerifiedToken } from '../tokens.js'
 import type { Principal } from '../identity/directory.js'
@@ -28,7 +28,7 @@ const DROP = new Set(['authorization'])
 const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/
 
 export interface GatewayOptions {
-  readonly keys: SigningKeySet
+  readonly keys: VerifyingKeys
   readonly settings: TokenSettings
   readonly cache: AccessCache
   readonly upstream: Upstream

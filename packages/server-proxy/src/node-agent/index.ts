@@ -5,7 +5,8 @@
  * publishes no port; docs/decisions.md says why and what guards the overlay), through the very
  * gateway server-proxy uses (DockerGateway: the same token check, account lookup, routing,
  * policy, engine facts, forwarding and audit), in front of its own node's engine socket. It has
- * no token service: tokens are had from a manager.
+ * no token service (tokens are had from a manager) and holds no key that signs one: --signing-keys
+ * names the public half of the keys (registration's verify-keys secret).
  */
 import http from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -14,7 +15,7 @@ import {
 } from '@swarmgate/core'
 import type { ServerConfig } from '../config.js'
 import { readSecretFile, tokenSettings, type ServerProxy } from '../app.js'
-import { loadSigningKeys } from '../signing-keys.js'
+import { loadVerifyingKeys } from '../signing-keys.js'
 import { AccessCache } from '../access-cache.js'
 import { AccountDirectory } from '../identity/directory.js'
 import { DockerGateway } from '../gateway/docker-gateway.js'
@@ -25,14 +26,14 @@ const ACCESS_CACHE_SIZE = 5_000
 /** Builds a node agent from server-proxy's config (its files, swarm name, engine socket); never listens. */
 export async function buildNodeAgent (config: ServerConfig, logger: Logger): Promise<ServerProxy> {
   const [keysText, accountsText, policyText] = await Promise.all([
-    readSecretFile(config.signingKeys, 'the signing keys'),
+    readSecretFile(config.signingKeys, 'the token verifying keys'),
     readSecretFile(config.accounts, 'the account store'),
     config.policy === undefined ? undefined : readSecretFile(config.policy, 'the policy document')
   ])
   const directory = new AccountDirectory(parseAccountStore(accountsText))
   const upstream = unixSocketUpstream(config.engineSocket)
   const gateway = new DockerGateway({
-    keys: await loadSigningKeys(keysText),
+    keys: await loadVerifyingKeys(keysText),
     settings: tokenSettings(config),
     cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew),
     upstream,

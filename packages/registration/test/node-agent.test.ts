@@ -1,0 +1,45 @@
+import t from 'tap'
+import { nodeAgentSpec } from '../src/node-agent.js'
+import { serverProxySpec } from '../src/service-spec.js'
+import type { IdentitySecret } from '../src/secrets.js'
+import type { SwarmConfig } from '../src/swarm-configs.js'
+
+function secret (kind: IdentitySecret['kind']): IdentitySecret {
+  return { id: `id-${kind}`, name: `swarmgate-${kind}-v1`, kind, version: 1, labels: {} }
+}
+
+const pinned = `sha256:${'b'.repeat(64)}`
+const policy: SwarmConfig = { id: 'id-policy', name: 'swarmgate-policy-v2', kind: 'policy', version: 2 }
+const serverProxy = serverProxySpec({
+  swarmName: 'alice/prod',
+  image: 'swarmgate/server-proxy:1.0.0',
+  imageRef: pinned,
+  port: 12376,
+  endpoints: ['203.0.113.10:12376'],
+  endpointsGiven: false,
+  fingerprint: `sha256:${'a'.repeat(64)}`,
+  tokenTtl: 30,
+  dockerHubUrl: 'https://hub.example',
+  dockerHubGrace: 60,
+  labels: { 'io.swarmgate.test': 'true' },
+  secrets: [secret('signing-keys'), secret('verify-keys'), secret('accounts'), secret('tls-cert'), secret('tls-key'), secret('ca-key')],
+  configs: [policy]
+})
+
+t.test('the agent: server-proxy\'s image, accounts, public keys and policy on every node, no port, no TLS or signing key', async (t) => {
+  const spec = nodeAgentSpec(serverProxy)
+  t.equal(spec.Name, 'swarmgate-node-agent')
+  t.same(spec.Mode, { Global: {} })
+  t.equal(spec.TaskTemplate.Placement, undefined, 'every node, workers included')
+  t.equal(spec.EndpointSpec, undefined, 'no published port')
+  t.same(spec.TaskTemplate.Networks, [{ Target: 'swarmgate-server-proxy-network' }])
+  const c = spec.TaskTemplate.ContainerSpec
+  t.equal(c.Image, pinned, 'the very image server-proxy runs')
+  t.same(c.Secrets?.map((s) => [s.File.Name, s.SecretName]), [['swarmgate-verify-keys', 'swarmgate-verify-keys-v1'], ['swarmgate-accounts', 'swarmgate-accounts-v1']], 'no signing key, no TLS key, no CA key')
+  t.same(c.Configs?.map((s) => s.ConfigName), ['swarmgate-policy-v2'], 'the policy in force on the managers')
+  t.same(c.Env, ['SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_POLICY=/run/swarmgate/policy.yaml', 'SWARMGATE_NODE_AGENT=true', 'SWARMGATE_PORT=2378', 'SWARMGATE_SIGNING_KEYS=/run/secrets/swarmgate-verify-keys'])
+  t.same(c.Mounts, [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }])
+  t.match(c.Labels, { 'io.swarmgate.test': 'true', 'io.swarmgate.component': 'node-agent' }, 'its containers are swarmgate\'s own (rule swarmgate-object)')
+  t.match(spec.Labels, { 'io.swarmgate.component': 'node-agent', 'io.swarmgate.swarm': 'alice/prod' })
+  t.same(c.Healthcheck?.Test.slice(-1), ['healthcheck'])
+})
