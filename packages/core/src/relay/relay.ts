@@ -39,6 +39,8 @@ export interface RelayEnd {
   readonly bytesOut: number
   /** The connection ended before the exchange did. */
   readonly error?: Error
+  /** It was the client that went away (closed, reset, or stopped waiting after its FIN). */
+  readonly clientAborted?: boolean
 }
 
 export type RelayVerdict =
@@ -149,14 +151,14 @@ class RelayedConnection {
       return
     }
     const exchange = this.#exchange
-    if (exchange !== undefined && !exchange.body.done) { this.#destroy(new Error('the client closed its side before the request body ended')); return }
+    if (exchange !== undefined && !exchange.body.done) { this.#destroy(new Error('the client closed its side before the request body ended'), true); return }
     // Calls sent before the FIN are still answered; an answer still under way a moment later is
     // one the client stopped waiting for (ctrl-C on logs -f): cut, so the engine call ends too.
     let last: Exchange | undefined
     const check = (): void => {
       if (this.#phase === 'done') return
       const current = this.#exchange
-      if (current !== undefined && current === last && current.response !== undefined) { this.#destroy(new Error('the client went away during the answer')); return }
+      if (current !== undefined && current === last && current.response !== undefined) { this.#destroy(new Error('the client went away during the answer'), true); return }
       last = current
       setTimeout(check, ANSWER_GRACE_MS).unref()
     }
@@ -173,8 +175,8 @@ class RelayedConnection {
     this.#client.on('close', this.#onClientClose)
   }
 
-  readonly #onClientError = (): void => { this.#destroy() }
-  readonly #onClientClose = (): void => { if (this.#phase !== 'done') this.#destroy(new Error('the client closed the connection')) }
+  readonly #onClientError = (err: Error): void => { this.#destroy(err, true) }
+  readonly #onClientClose = (): void => { if (this.#phase !== 'done') this.#destroy(new Error('the client closed the connection'), true) }
 
   #hold (why: 'deciding' | 'upstream-full' | 'pending-full'): void {
     this.#holds.add(why)
@@ -435,7 +437,7 @@ class RelayedConnection {
     this.#client.end()
   }
 
-  #destroy (error?: Error): void {
+  #destroy (error?: Error, byClient = false): void {
     const exchange = this.#exchange
     this.#exchange = undefined
     const first = this.#phase !== 'done'
@@ -443,7 +445,7 @@ class RelayedConnection {
     this.#upstream?.destroy()
     this.#upstream = undefined
     this.#client.destroy()
-    if (first && exchange !== undefined) exchange.verdict.ended?.({ status: exchange.status === -1 ? 0 : exchange.status, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, error: error ?? new Error('the connection failed') })
+    if (first && exchange !== undefined) exchange.verdict.ended?.({ status: exchange.status === -1 ? 0 : exchange.status, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, error: error ?? new Error('the connection failed'), ...(byClient ? { clientAborted: true } : {}) })
   }
 }
 

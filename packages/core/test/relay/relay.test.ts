@@ -275,6 +275,7 @@ t.test('half-close during an answer that goes on (logs -f, then ctrl-C): the con
   t.match(r.bytes.toString(), /^HTTP\/1\.1 200 OK/)
   await upstreamClosed
   t.pass('the upstream connection was closed too')
+  t.equal(b.ended[0]?.clientAborted, true, 'the exchange ended by the client')
 })
 
 t.test('a client that goes away mid-upload ends the upstream connection', async (t) => {
@@ -287,6 +288,7 @@ t.test('a client that goes away mid-upload ends the upstream connection', async 
   await upstreamClosed
   t.pass('closed')
   t.ok(b.ended[0]?.error, 'the exchange ended with an error')
+  t.equal(b.ended[0]?.clientAborted, true, 'said to be the client\'s doing')
 })
 
 t.test('a head with bare LF line ends is handed over at once, to be refused there, not waited on', async (t) => {

@@ -101,7 +101,8 @@ export class RelayedCalls {
           bytesIn: end.bytesIn,
           bytesOut: end.bytesOut,
           durationMs: Math.round((performance.now() - started) * 100) / 100,
-          ...(end.error === undefined ? {} : { err: end.error })
+          // As the careful path says it: a client that left is not an error of the call.
+          ...(end.clientAborted === true ? { clientAborted: true } : end.error === undefined ? {} : { err: end.error })
         }
         this.#log.info(line, 'audit')
         this.#opts.onAudit?.(line)
