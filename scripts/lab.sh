@@ -128,7 +128,9 @@ choose_subnet() {
 # pid 1 of a node's namespaces. The host moves eth0 in and addresses it; dockerd must find it
 # there when it starts (it chooses its bridge's subnet, and the swarm its address, then).
 # /etc/docker gets a tmpfs: each engine makes its own key.json and nothing is written to the host's.
-# bash stays pid 1 (dockerd as pid 1 would leave orphaned processes unreaped) and ends with dockerd.
+# bash stays pid 1 (dockerd as pid 1 would leave orphaned processes unreaped) and ends with dockerd,
+# except when dockerd was killed (SIGKILL, as failover tests do): a machine whose engine crashed
+# stays up, its containers (server-proxy's task) running, so pid 1 stays and keeps the node.
 NODE_INIT='
 set -eu
 node=$1 run=$2 data=$3 cgroup=$4
@@ -143,7 +145,10 @@ mkdir -p /etc/docker && mount -t tmpfs -o mode=0755 tmpfs /etc/docker
 export DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1
 dockerd --data-root "$data/docker" --exec-root /run/docker --pidfile /run/docker.pid -H unix:///run/docker.sock \
   --config-file "$data/daemon.json" --cgroup-parent "$cgroup" &
-wait $!
+status=0
+wait $! || status=$?
+[ $status -eq 137 ] || exit $status
+while :; do sleep 3600 & wait $!; done
 '
 
 # Starts a node's namespaces and dockerd and wires it to the bridge; prints the pid of the process

@@ -3,6 +3,8 @@
  * on a lab node, and the client run on this machine, on its network, since the lab's nodes are
  * reachable from this machine and not from the engine's default bridge.
  */
+import http from 'node:http'
+import { PATHS } from '@swarmgate/core'
 import type { RunResult } from '../testbed/index.js'
 import { nodeHost, type LabNode } from '../testbed/lab/index.js'
 import { client, registration } from '../e2e/journey-steps.js'
@@ -25,4 +27,32 @@ export interface LoginOptions {
 export async function logInFromThisMachine (opts: LoginOptions): Promise<RunResult> {
   return await client(opts.volume, [opts.swarm, ...opts.endpoints.flatMap((e) => ['--endpoint', e]), '--fingerprint', opts.fingerprint,
     '--username', 'alice', '--password-stdin', '--network', 'host', '--quiet'], { input: `${opts.password}\n`, runArgs: ['--network', 'host'] })
+}
+
+/** What client-proxy's own health endpoint says of the managers. */
+export interface ProxyHealth {
+  /** The endpoint calls go to now. */
+  readonly endpoint: string
+  readonly endpoints: ReadonlyArray<{ readonly endpoint: string, readonly healthy: boolean, readonly reason?: string }>
+}
+
+/** client-proxy's own health answer at `host` (tcp://127.0.0.1:PORT, the exported DOCKER_HOST). */
+export async function proxyHealth (host: string): Promise<ProxyHealth> {
+  // node:http, not fetch: fetch sends Sec-Fetch-Mode, which client-proxy refuses as a web page's.
+  return await new Promise((resolve, reject) => {
+    const req = http.get(`${host.replace(/^tcp:/, 'http:')}${PATHS.health}`, { timeout: 15_000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8').on('data', (c: string) => { body += c })
+      res.on('end', () => { try { resolve(JSON.parse(body) as ProxyHealth) } catch (err) { reject(err) } })
+    })
+    req.on('timeout', () => req.destroy(new Error('client-proxy\'s health endpoint did not answer within 15 s')))
+    req.on('error', reject)
+  })
+}
+
+/** The lab node an endpoint (`address:port`) names. */
+export function nodeOf (nodes: readonly LabNode[], endpoint: string): LabNode {
+  const node = nodes.find((n) => endpoint.startsWith(`${n.address}:`))
+  if (node === undefined) throw new Error(`no lab node has the address of ${endpoint}`)
+  return node
 }
