@@ -39,15 +39,19 @@ export function nodeAgentSpec (serverProxy: ServerProxySpec): ServerProxySpec {
         Mounts: container.Mounts ?? [],
         Secrets: (container.Secrets ?? []).filter((s) => AGENT_SECRETS.has(s.File.Name)),
         Configs: (container.Configs ?? []).filter((c) => AGENT_CONFIGS.has(c.File.Name)),
-        Healthcheck: { ...container.Healthcheck, Test: ['CMD', 'node', '/app/packages/server-proxy/dist/main.js', 'healthcheck'] },
+        // A task counts as running once healthy; failed checks in the first 30 s do not fail it,
+        // since a registration restarts every manager's server-proxy at the same moment and a
+        // loaded node may take seconds to start node.
+        Healthcheck: { ...container.Healthcheck, Test: ['CMD', 'node', '/app/packages/server-proxy/dist/main.js', 'healthcheck'], StartPeriod: 30 * SECOND },
         StopGracePeriod: 10 * SECOND
       },
       RestartPolicy: { Condition: 'any', Delay: 5 * SECOND, MaxAttempts: 0 },
       Networks: [{ Target: NODE_AGENT_NETWORK }]
     },
     Mode: { Global: {} },
-    // No port to hold: the new task starts before the old one stops, so a node is never without one.
-    UpdateConfig: { Parallelism: 1, Order: 'start-first', FailureAction: 'rollback', Monitor: 15 * SECOND }
+    // As server-proxy's, one node at a time: while a node's agent restarts, calls for that node
+    // are answered SG_ERR_NODE_AGENT_DOWN at once.
+    UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: 15 * SECOND }
   }
 }
 
