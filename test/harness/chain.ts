@@ -134,7 +134,12 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
       ], opts.processes)
       started.push(client)
       const health = `http://127.0.0.1:${client.port}/_swarmgate/v1/health`
-      await waitFor('client-proxy to hold a token', async () => (await httpCall(health)).status === 200 ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })
+      // And to have asked the swarm for its endpoint list once (it does at start, and that call
+      // reaches the engine): tests that count what reaches the engine start after it.
+      await waitFor('client-proxy to hold a token and have asked for the endpoint list', async () => {
+        const answer = await httpCall(health)
+        return answer.status === 200 && (JSON.parse(answer.body) as { endpointsAskedAt?: string }).endpointsAskedAt !== undefined ? true : undefined
+      }, { timeoutMs: 15_000, intervalMs: 100 })
     }
 
     const dockerHost = client === undefined ? '' : `tcp://127.0.0.1:${client.port}`

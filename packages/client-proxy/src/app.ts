@@ -65,7 +65,13 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
 
   const health = (res: http.ServerResponse): void => {
     const state = keeper.state
-    const where = { swarm: config.swarm, endpoint: formatEndpoint(upstream.endpoint.host, upstream.endpoint.port), endpoints: upstream.status() }
+    const asked = endpoints.answeredAt
+    const where = {
+      swarm: config.swarm,
+      endpoint: formatEndpoint(upstream.endpoint.host, upstream.endpoint.port),
+      endpoints: upstream.status(),
+      ...(asked === undefined ? {} : { endpointsAskedAt: new Date(asked).toISOString() })
+    }
     const body = JSON.stringify(state === undefined
       ? { status: 'no valid token', ...where }
       : { status: 'ok', ...where, account: state.account, expiresAt: new Date(state.expiresAt).toISOString() })

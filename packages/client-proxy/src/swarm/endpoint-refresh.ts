@@ -22,12 +22,16 @@ export class EndpointRefresh {
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
   #stopped = false
+  #answeredAt: number | undefined
 
   constructor (upstream: SwarmUpstream, keeper: TokenKeeper, logger: Logger) {
     this.#upstream = upstream
     this.#keeper = keeper
     this.#log = logger.child({ module: 'endpoint-refresh' })
   }
+
+  /** When a manager last answered the question, whatever it said; undefined before. */
+  get answeredAt (): number | undefined { return this.#answeredAt }
 
   /** Asks now and then every REFRESH_MS. */
   start (): void { this.soon(0) }
@@ -62,6 +66,7 @@ export class EndpointRefresh {
         bodyTimeout: DEADLINE_MS
       })
       const text = await res.body.text()
+      this.#answeredAt = Date.now()
       // 404: a server-proxy older than this list; it keeps the list the client was given.
       if (res.statusCode === 404) { this.soon(REFRESH_MS); return }
       if (res.statusCode !== 200) throw new Error(`${PATHS.endpoints} answered ${res.statusCode}: ${text.slice(0, 200)}`)
