@@ -51,8 +51,8 @@ function credentialsOf (config: ClientProxyConfig): Credentials {
 export async function buildClientProxy (config: ClientProxyConfig, logger: Logger): Promise<ClientProxy> {
   const trust = await trustOf(config)
   const upstream = new SwarmUpstream(endpointsOf(config), trust, logger)
-  const keeper = new TokenKeeper({ upstream, swarm: config.swarm, credentials: credentialsOf(config), marginSeconds: config.refreshMargin, logger })
   const watch = new LivenessWatch(upstream, trust, logger)
+  const keeper = new TokenKeeper({ upstream, watch, swarm: config.swarm, credentials: credentialsOf(config), marginSeconds: config.refreshMargin, logger })
   const endpoints = new EndpointRefresh(upstream, keeper, logger)
   // A manager gone may have been replaced: the swarm may know a new one.
   upstream.onUnhealthy(() => { endpoints.soon() })

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Dispatcher } from 'undici'
 import { PATHS, hasCode, type Logger } from '@swarmgate/core'
-import { describe, type SwarmUpstream } from './swarm/index.js'
+import { describe, type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
 import { errors } from './errors.js'
 
 export type Credentials =
@@ -31,6 +31,7 @@ const RETRY_MAX_MS = 60_000
 
 export class TokenKeeper {
   readonly #upstream: SwarmUpstream
+  readonly #watch: LivenessWatch
   readonly #swarm: string
   readonly #credentials: Credentials
   readonly #margin: number
@@ -42,8 +43,9 @@ export class TokenKeeper {
   #retryMs = RETRY_MIN_MS
   #stopped = false
 
-  constructor (opts: { upstream: SwarmUpstream, swarm: string, credentials: Credentials, marginSeconds: number, logger: Logger }) {
+  constructor (opts: { upstream: SwarmUpstream, watch: LivenessWatch, swarm: string, credentials: Credentials, marginSeconds: number, logger: Logger }) {
     this.#upstream = opts.upstream
+    this.#watch = opts.watch
     this.#swarm = opts.swarm
     this.#credentials = opts.credentials
     this.#margin = opts.marginSeconds
@@ -125,8 +127,10 @@ export class TokenKeeper {
     for (let attempt = 1; ; attempt++) {
       // The token service needs no engine: a manager whose engine is gone still answers it.
       const endpoint = (await this.#upstream.choose())?.endpoint ?? this.#upstream.endpoint
+      // Watched like a call: a manager gone silent fails the request in a second, not in 15.
+      const call = this.#watch.track(endpoint)
       try {
-        return await this.#upstream.dispatcher.request({
+        return await call.dispatcher.request({
           origin: this.#upstream.originOf(endpoint),
           path: PATHS.token,
           method: 'POST',
@@ -138,6 +142,8 @@ export class TokenKeeper {
       } catch (err) {
         if (hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH') || attempt >= this.#upstream.count) throw err
         this.#upstream.markUnhealthy(endpoint, describe(err), false)
+      } finally {
+        call.done()
       }
     }
   }
