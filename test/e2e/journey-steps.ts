@@ -25,12 +25,14 @@ export interface StepOptions {
   readonly socket?: string
   /** DOCKER_HOST of the engine that runs the container (a lab node's); default this machine's. */
   readonly host?: string
+  /** The server-proxy image registration deploys; default the version this tree builds. */
+  readonly serverProxyImage?: string
 }
 
 /** `docker run --rm -i -v sock swarmgate/registration ARGS --label io.swarmgate.test=true`. */
 export async function registration (args: readonly string[], opts: StepOptions = {}): Promise<RunResult> {
   return await runDocker(['run', '--rm', '-i', ...LABEL_ARGS, ...mountSocket(opts), ...(opts.runArgs ?? []), programImage('registration'),
-    ...args, ...LABEL_FLAG, '--image', programImage('server-proxy')], { host: opts.host, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 300_000 })
+    ...args, ...LABEL_FLAG, '--image', opts.serverProxyImage ?? programImage('server-proxy')], { host: opts.host, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 300_000 })
 }
 
 /** `docker run --rm -i -v sock -e DOCKER_HOST swarmgate/client ARGS` with the test's volume and label. */

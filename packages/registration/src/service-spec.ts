@@ -121,13 +121,17 @@ export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
         Secrets: secrets,
         // World-readable like any config: neither document holds a secret.
         Configs: opts.configs.map((c) => ({ File: { Name: CONFIG_KINDS[c.kind].target, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: c.id, ConfigName: c.name })),
-        // The image's HEALTHCHECK, checked more often at first so registration sees it sooner.
+        // The image's HEALTHCHECK, checked more often so registration sees a new task sooner. The
+        // check starts a node process, which takes seconds on a loaded manager: with a 5 s timeout
+        // three slow checks in a row got healthy proxies replaced, on every loaded manager at once
+        // (all endpoints down in the lab's rolling upgrade, docs/failover.md). Only a proxy that
+        // does not answer for a minute is replaced; clients fail over long before that anyway.
         Healthcheck: {
           Test: ['CMD', 'node', '/app/packages/server-proxy/dist/main.js', 'healthcheck'],
           Interval: 5 * SECOND,
-          Timeout: 5 * SECOND,
+          Timeout: 20 * SECOND,
           Retries: 3,
-          StartPeriod: 5 * SECOND
+          StartPeriod: 30 * SECOND
         },
         StopGracePeriod: 10 * SECOND
       },

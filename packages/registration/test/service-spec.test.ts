@@ -89,3 +89,14 @@ t.test('Docker Hub: the URL and grace in the environment when given, the CA as a
   const plain = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], configs: [] })
   t.notOk(plain.TaskTemplate.ContainerSpec.Env?.some((e) => e.startsWith('SWARMGATE_DOCKER_HUB')), 'server-proxy\'s own defaults when none were given')
 })
+
+t.test('regression: slow health checks on a loaded manager do not get server-proxy replaced', async (t) => {
+  // In the lab's rolling upgrade (test/lab/rolling-upgrade.test.ts) the check's node process took
+  // up to 5 s on loaded managers: with a 5 s timeout, three in a row had every proxy replaced at once.
+  const check = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], configs: [] }).TaskTemplate.ContainerSpec.Healthcheck
+  const { Interval = 0, Timeout = 0, Retries = 0, StartPeriod = 0 } = check ?? {}
+  t.ok(Timeout >= 20e9, `a check may take 20 s (timeout ${Timeout / 1e9} s)`)
+  t.ok((Interval + Timeout) * Retries >= 60e9, 'only a proxy that has not answered for a minute is replaced')
+  t.ok(StartPeriod >= 30e9, 'a task starting on a loaded manager has 30 s before failed checks count')
+  t.ok(Interval <= 5e9, 'a new task is still seen healthy within 5 s of answering, for registration and rolling updates')
+})
