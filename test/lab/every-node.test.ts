@@ -52,8 +52,8 @@ t.test('registration runs the node agent on every node, the worker included, wit
   const adding = await registration(['users', 'add', 'bob', '--role', 'operator', '--password-stdin'], { host: m1, input: `${bobPassword}\n` })
   t.equal(adding.code, 0, adding.stderr)
   if (adding.code !== 0) t.comment(await docker(['service', 'ps', '--no-trunc', AGENT, '--format', '{{.Node}} {{.DesiredState}} {{.CurrentState}} {{.Error}}'], { host: m1 }))
-  const endpoint = registered.endpoints[0] as string
-  const a = await logInFromThisMachine({ swarm, password, endpoints: [endpoint], fingerprint: registered.fingerprint, volume: `swarmgate-client-nodes-a-${suffix}` })
+  // Every endpoint: one client-proxy, which may move between managers on a loaded machine.
+  const a = await logInFromThisMachine({ swarm, password, endpoints: registered.endpoints, fingerprint: registered.fingerprint, volume: `swarmgate-client-nodes-a-${suffix}` })
   t.equal(a.code, 0, a.stderr)
   alice = exportedHost(a.stdout)
 })
@@ -133,7 +133,7 @@ t.test('nothing reaches an agent without a valid token, even from the overlay; u
 t.test('the decision reads the worker\'s engine: an operator enters a plain container there, not one that mounts the engine socket', async (t) => {
   const w1 = nodeHost(lab.node('w1'))
   // bob's client-proxy takes the place of alice's (one per swarm on this machine): alice's tests are done.
-  const b = await client(`swarmgate-client-nodes-b-${suffix}`, [swarm, '--endpoint', registered.endpoints[0] as string, '--fingerprint', registered.fingerprint, '--username', 'bob', '--password-stdin', '--network', 'host', '--quiet'],
+  const b = await client(`swarmgate-client-nodes-b-${suffix}`, [swarm, ...registered.endpoints.flatMap((e) => ['--endpoint', e]), '--fingerprint', registered.fingerprint, '--username', 'bob', '--password-stdin', '--network', 'host', '--quiet'],
     { input: `${bobPassword}\n`, runArgs: ['--network', 'host'] })
   t.equal(b.code, 0, b.stderr)
   bob = exportedHost(b.stdout)

@@ -42,4 +42,5 @@ t.test('the agent: server-proxy\'s image, accounts, public keys and policy on ev
   t.match(c.Labels, { 'io.swarmgate.test': 'true', 'io.swarmgate.component': 'node-agent' }, 'its containers are swarmgate\'s own (rule swarmgate-object)')
   t.match(spec.Labels, { 'io.swarmgate.component': 'node-agent', 'io.swarmgate.swarm': 'alice/prod' })
   t.same(c.Healthcheck?.Test.slice(-1), ['healthcheck'])
+  t.match(spec.UpdateConfig, { Parallelism: 0, Order: 'stop-first', FailureAction: 'rollback' }, 'every node at once: an update takes as long on a hundred nodes as on four')
 })
