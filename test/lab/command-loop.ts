@@ -149,7 +149,7 @@ function laneFigures (command: string, calls: readonly LoopCall[], faultAt: numb
   for (let i = 1; i < ok.length; i++) gaps.push({ end: (ok[i] as LoopCall).endedAt, gap: (ok[i] as LoopCall).endedAt - (ok[i - 1] as LoopCall).endedAt })
   return {
     command,
-    calls: calls.length,
+    calls: calls.filter((c) => c.endedAt >= faultAt).length,
     backMs: back === undefined ? undefined : back.endedAt - faultAt,
     shadowBackMs: shadowBack?.shadow === undefined ? undefined : shadowBack.shadow.endedAt - faultAt,
     longestGapMs: Math.max(0, ...gaps.filter((g) => g.end >= faultAt).map((g) => g.gap)),
@@ -157,16 +157,17 @@ function laneFigures (command: string, calls: readonly LoopCall[], faultAt: numb
   }
 }
 
-/** The figures of `calls` for a fault at `faultAt`. */
+/** The figures of `calls` for a fault at `faultAt`: counts of the calls that ended after it, times from the fault. */
 export function figures (event: string, calls: readonly LoopCall[], faultAt: number): Figures {
-  const failed = gatewayFailures(calls)
+  const after = calls.filter((c) => c.endedAt >= faultAt)
+  const failed = gatewayFailures(after)
   const commands = [...new Set(calls.map((c) => c.args.slice(0, c.args[0] === 'service' ? 2 : 1).join(' ')))]
   return {
     event,
-    calls: calls.length,
+    calls: after.length,
     failed: failed.length,
     failedWithoutBody: failed.filter((c) => !c.hasBody).length,
-    swarmFailures: calls.filter((c) => !c.ok && swarmFailed(c)).length,
+    swarmFailures: after.filter((c) => !c.ok && swarmFailed(c)).length,
     lanes: commands.map((command) => laneFigures(command, calls.filter((c) => c.args.join(' ').startsWith(command)), faultAt))
   }
 }
@@ -178,7 +179,7 @@ function ms (value: number | undefined): string {
 /** The figures as lines, for the test's output. */
 export function describeFigures (f: Figures): string[] {
   return [
-    `${f.event}: ${f.calls} calls, ${f.failed} failed through the gateway (${f.failedWithoutBody} without a body), ${f.swarmFailures} failed on the surviving manager's own socket too`,
+    `${f.event}: ${f.calls} calls ended after it, ${f.failed} failed through the gateway (${f.failedWithoutBody} without a body), ${f.swarmFailures} failed on the surviving manager's own socket too`,
     ...f.lanes.map((l) => `  docker ${l.command}: ${l.calls} calls; first answer ${ms(l.backMs)} after the fault through the gateway, ${ms(l.shadowBackMs)} on the surviving manager's socket; ` +
       `longest wait between two answers ${l.longestGapMs} ms (usually ${l.usualGapMs} ms)`)
   ]
