@@ -1,6 +1,6 @@
 /**
- * Removes swarmgate from the swarm: the server-proxy service (and any reader service left by an
- * interrupted command), its network once the tasks have let go of it, every identity secret and
+ * Removes swarmgate from the swarm: the server-proxy and node agent services (and any reader
+ * service left by an interrupted command), its network once the tasks have let go of it, every identity secret and
  * every config (policy documents, Docker Hub CAs).
  * Clients lose access at once, so it asks first unless --yes.
  */
@@ -63,7 +63,7 @@ export async function deregister (ctx: Context): Promise<void> {
   }
   const name = state.swarmName ?? 'this swarm'
   if (!ctx.config.yes) {
-    const sure = await prompter.confirm(`Remove swarmgate from ${name}: the service ${SERVICE_NAME}, the network ${NETWORK_NAME}, ${secrets.length} secrets and ${configs.length} configs? Every client loses access`, { flag: '--yes' })
+    const sure = await prompter.confirm(`Remove swarmgate from ${name}: the services ${SERVICE_NAME} and ${NODE_AGENT_SERVICE}, the network ${NETWORK_NAME}, ${secrets.length} secrets and ${configs.length} configs? Every client loses access`, { flag: '--yes' })
     if (!sure) throw errors.SG_ERR_REGISTRATION_ABORTED('deregister was not confirmed')
   }
   const services = await removeServices(engine)
