@@ -52,8 +52,9 @@ export function nodeAgentSpec (serverProxy: ServerProxySpec): ServerProxySpec {
     // Every node at once (Parallelism 0): one node at a time with a 15 s watch each would make
     // every `users` or `policy` change take minutes per dozen nodes. Stop-first as server-proxy's
     // (a start-first update rolled back once in the lab): while a node's agent restarts, calls for
-    // that node are answered SG_ERR_NODE_AGENT_DOWN at once.
-    UpdateConfig: { Parallelism: 0, Order: 'stop-first', FailureAction: 'rollback', Monitor: 15 * SECOND }
+    // that node are answered SG_ERR_NODE_AGENT_DOWN at once. Watched 5 s once healthy (a health
+    // check's interval): every account or policy change waits for this update to complete.
+    UpdateConfig: { Parallelism: 0, Order: 'stop-first', FailureAction: 'rollback', Monitor: 5 * SECOND }
   }
 }
 
