@@ -41,19 +41,22 @@ export class AgentDirectory {
     const id = String(matches[0]?.ID)
     const hostname = String(matches[0]?.Description?.Hostname)
     const filters = encodeURIComponent(JSON.stringify({ service: [NODE_AGENT_SERVICE], node: [id], 'desired-state': ['running'] }))
-    const tasks = await this.#get(`/tasks?filters=${filters}`) as TaskEntry[]
+    // The engine answers 404 when the service does not exist (a swarm registered before node agents).
+    const tasks = await this.#get(`/tasks?filters=${filters}`, true) as TaskEntry[]
     for (const task of tasks) {
       if (task.Status?.State !== 'running') continue
       const attachment = task.NetworksAttachments?.find((a) => a.Network?.Spec?.Name === NODE_AGENT_NETWORK)
       const address = attachment?.Addresses?.[0]
       if (typeof address === 'string') return { nodeId: id, hostname, host: address.replace(/\/\d+$/, '') }
     }
-    throw errors.SG_ERR_NODE_AGENT_DOWN(`node ${hostname} (${id}) has no running ${NODE_AGENT_SERVICE} task: docker service ps ${NODE_AGENT_SERVICE} says why`)
+    throw errors.SG_ERR_NODE_AGENT_DOWN(`node ${hostname} (${id}) has no running ${NODE_AGENT_SERVICE} task: docker service ps ${NODE_AGENT_SERVICE} says why (a swarm registered before node agents gets them when registration runs again)`)
   }
 
-  async #get (path: string): Promise<unknown> {
+  /** The engine's list at `path`; with `missingIsEmpty`, a 404 is an empty list. */
+  async #get (path: string, missingIsEmpty = false): Promise<unknown> {
     try {
       const res = await this.#engine.dispatcher.request({ origin: this.#engine.origin, path, method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 })
+      if (res.statusCode === 404 && missingIsEmpty) { await res.body.dump(); return [] }
       if (res.statusCode !== 200) { await res.body.dump(); throw errors.SG_ERR_NODES_UNKNOWN(`GET ${path} answered ${res.statusCode}`) }
       const value = await res.body.json()
       return Array.isArray(value) ? value : []
