@@ -133,6 +133,6 @@ t.test('ls lists the swarm; rm removes the proxy and the login', async (t) => {
 t.test('deregister removes every swarmgate object', async (t) => {
   const r = await registration(['deregister', '--yes'])
   t.equal(r.code, 0, r.stderr)
-  t.match(r.stdout, `Deregistered ${swarm}: removed 2 service(s), 1 network(s) and 6 secret(s).`)
+  t.match(r.stdout, `Deregistered ${swarm}: removed 1 service(s), 1 network(s) and 6 secret(s).`)
   await waitFor('the swarmgate objects to be gone', async () => (await swarmgateObjects()).length === 0 ? true : undefined, { timeoutMs: 30_000 })
 })

@@ -33,7 +33,7 @@ let alice = ''
 let bob = ''
 
 t.test('registration runs the node agent on every node, the worker included, with no published port', async (t) => {
-  const r = await registerOn(lab.node('m1'), swarm, password)
+  const r = await registerOn(lab.node('m1'), swarm, password, ['--node-agents', 'on'])
   t.equal(r.code, 0, r.stderr)
   t.match(r.stderr, /4\/4 nodes running the node agent/)
   registered = parseClientCommand(r.stdout)

@@ -5,13 +5,13 @@
  */
 import http from 'node:http'
 import { PATHS } from '@swarmgate/core'
-import type { RunResult } from '../testbed/index.js'
+import { runDocker, type RunResult } from '../testbed/index.js'
 import { nodeHost, type LabNode } from '../testbed/lab/index.js'
 import { client, registration } from '../e2e/journey-steps.js'
 
 /** Registration of `swarm` for alice with `password`, run on `node`'s engine with its socket. */
-export async function registerOn (node: LabNode, swarm: string, password: string): Promise<RunResult> {
-  return await registration(['--username', 'alice', '--password-stdin', '--name', swarm], { host: nodeHost(node), input: `${password}\n` })
+export async function registerOn (node: LabNode, swarm: string, password: string, extra: readonly string[] = []): Promise<RunResult> {
+  return await registration(['--username', 'alice', '--password-stdin', '--name', swarm, ...extra], { host: nodeHost(node), input: `${password}\n` })
 }
 
 export interface LoginOptions {
@@ -55,4 +55,22 @@ export function nodeOf (nodes: readonly LabNode[], endpoint: string): LabNode {
   const node = nodes.find((n) => endpoint.startsWith(`${n.address}:`))
   if (node === undefined) throw new Error(`no lab node has the address of ${endpoint}`)
   return node
+}
+
+/**
+ * What client-proxy (the client's container for `swarm` on this machine's engine) logged at warn
+ * level or above since `since` (ms): the endpoints it found unhealthy and where calls went next.
+ */
+export async function proxyWarnings (swarm: string, since: number): Promise<string[]> {
+  const [namespace, name] = swarm.split('/')
+  const r = await runDocker(['logs', '--since', new Date(since).toISOString(), `swarmgate_client_proxy_${namespace ?? ''}_${name ?? ''}`])
+  return `${r.stdout}${r.stderr}`.split('\n').flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as { level?: number, time?: number, msg?: string, endpoint?: string, reason?: string, next?: string }
+      if ((entry.level ?? 0) < 40) return []
+      return [`${(entry.time ?? since) - since} ms: ${entry.msg ?? ''}${entry.endpoint === undefined ? '' : ` ${entry.endpoint}`}${entry.reason === undefined ? '' : ` (${entry.reason})`}${entry.next === undefined ? '' : `, next ${entry.next}`}`]
+    } catch {
+      return []
+    }
+  })
 }

@@ -10,7 +10,7 @@ import { errors } from './errors.js'
 import { LABELS, NETWORK_NAME, type SecretKind } from './names.js'
 import { Progress } from './progress.js'
 import { pinImage } from './image-pin.js'
-import { deployNodeAgent } from './node-agent.js'
+import { syncNodeAgent } from './node-agent.js'
 import { allConfigs, currentConfigs, currentSecret, type RegistrationState } from './registration-state.js'
 import { removeOtherVersions, type IdentitySecret } from './secrets.js'
 import { readServerProxySettings, serverProxySpec, type ServerProxySettings } from './service-spec.js'
@@ -23,6 +23,8 @@ export interface Deployment extends ServerProxySettings {
   readonly configs: readonly SwarmConfig[]
   /** Restart the tasks even when the spec is unchanged (the same image tag may be a new image). */
   readonly force: boolean
+  /** Run the node agents (true), remove them (false), or keep them as they are (undefined). */
+  readonly nodeAgents?: boolean
 }
 
 async function ensureNetwork (engine: EngineClient, ctx: Context, swarmName: string): Promise<void> {
@@ -48,7 +50,7 @@ export async function deploy (ctx: Context, state: RegistrationState, d: Deploym
     await engine.updateService(serviceId, state.service.Version.Index, { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: forceUpdate } })
   }
   await waitForServerProxy(engine, serviceId, { timeoutMs: ctx.config.timeout * 1000, progress: new Progress(ctx.stderr) })
-  await deployNodeAgent(ctx, spec, d.force)
+  await syncNodeAgent(ctx, spec, d.force, d.nodeAgents)
   for (const keep of d.secrets) await removeOtherVersions(engine, state.secrets, keep)
   for (const old of allConfigs(state)) {
     if (!d.configs.some((c) => c.id === old.id)) await removeSwarmConfig(engine, old)

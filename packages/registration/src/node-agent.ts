@@ -58,11 +58,25 @@ export function nodeAgentSpec (serverProxy: ServerProxySpec): ServerProxySpec {
   }
 }
 
-/** Creates or updates the agent service from server-proxy's spec (restarting its tasks when `force`) and waits for it on every node. */
-export async function deployNodeAgent (ctx: Context, serverProxy: ServerProxySpec, force: boolean): Promise<void> {
+/**
+ * Creates or updates the agent service from server-proxy's spec (restarting its tasks when
+ * `force`) and waits for it on every node, or removes it: `wanted` says which, and undefined keeps
+ * the agents as they are (running when the service exists). Agents are opt-in (--node-agents on):
+ * a call to another node carries its bearer token in plain HTTP inside the overlay network, whose
+ * encryption (IPsec) cannot be relied on everywhere (docs/decisions.md).
+ */
+export async function syncNodeAgent (ctx: Context, serverProxy: ServerProxySpec, force: boolean, wanted: boolean | undefined): Promise<void> {
   const { engine } = ctx
   const spec = nodeAgentSpec(serverProxy)
   const existing = (await engine.services({ name: [NODE_AGENT_SERVICE] })).find((s) => s.Spec.Name === NODE_AGENT_SERVICE)
+  const run = wanted ?? existing !== undefined
+  if (!run) {
+    if (existing !== undefined) {
+      ctx.stderr.write(`Removing service ${NODE_AGENT_SERVICE}: calls can no longer be addressed to other nodes\n`)
+      await engine.removeService(existing.ID)
+    }
+    return
+  }
   let id: string
   if (existing === undefined) {
     ctx.stderr.write(`Creating service ${NODE_AGENT_SERVICE} on every node\n`)

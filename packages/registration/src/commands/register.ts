@@ -139,7 +139,8 @@ export async function register (ctx: Context): Promise<void> {
     dockerHubGrace: hub.grace,
     secrets: keep,
     configs: [currentConfig(state, 'policy'), await caConfigFor(ctx, state, hub, labels)].filter((c) => c !== undefined),
-    force: state.service !== undefined
+    force: state.service !== undefined,
+    nodeAgents: config.nodeAgents === undefined ? undefined : config.nodeAgents === 'on'
   })
 
   ctx.stdout.write([
