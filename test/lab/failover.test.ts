@@ -16,7 +16,7 @@ import { spawnDocker, type DockerProcess } from '../harness/docker-process.js'
 import { exportedHost, parseClientCommand } from '../e2e/journey-steps.js'
 import { HANG_MS, describeFailures, describeFigures, figures, gatewayFailures, startLoop, type LoopCall } from './command-loop.js'
 import { cutLink, killEngine, restoreLink } from './faults.js'
-import { logInFromThisMachine, nodeOf, proxyHealth, registerOn } from './steps.js'
+import { logInFromThisMachine, nodeOf, proxyHealth, proxyWarnings, registerOn } from './steps.js'
 
 const lab = useLab(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
 
@@ -80,6 +80,7 @@ async function checkRun (t: Test, event: string, run: FaultRun): Promise<void> {
   const { calls, faultAt } = run
   for (const line of describeFigures(figures(event, calls, faultAt))) t.comment(line)
   for (const line of describeFailures(calls, faultAt)) t.comment(`  ${line}`)
+  for (const line of await proxyWarnings(swarm, faultAt)) t.comment(`  client-proxy, ${line}`)
   t.ok(calls.filter((c) => c.startedAt > faultAt).length >= 10, `the loop kept calling after the fault (${calls.length} calls)`)
   t.same(calls.filter((c) => c.hung).map((c) => `docker ${c.args.join(' ')}`), [], 'no call hung')
   const failed = gatewayFailures(calls)

@@ -16,7 +16,7 @@ import { nodeHost, useLab } from '../testbed/lab/index.js'
 import { exportedHost, parseClientCommand, registration } from '../e2e/journey-steps.js'
 import { describeFailures, describeFigures, figures, gatewayFailures, startLoop } from './command-loop.js'
 import { watchEndpoints } from './endpoint-watch.js'
-import { logInFromThisMachine, registerOn } from './steps.js'
+import { logInFromThisMachine, proxyWarnings, registerOn } from './steps.js'
 
 const lab = useLab(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
 
@@ -61,6 +61,7 @@ t.test('registration with a new server-proxy image while the loop runs: no call 
   const event = `rolling upgrade (registration run again, ${Math.round(upgradeMs / 1000)} s)`
   for (const line of describeFigures(figures(event, calls, startedAt))) t.comment(line)
   for (const line of describeFailures(calls, startedAt)) t.comment(`  ${line}`)
+  for (const line of await proxyWarnings(swarm, startedAt)) t.comment(`  client-proxy, ${line}`)
   // What the swarm did to server-proxy's tasks meanwhile: the update, and any task it replaced.
   const tasks = await dockerLines(['service', 'ps', '--no-trunc', 'swarmgate-server-proxy', '--format', '{{.Node}} {{.CurrentState}}, desired {{.DesiredState}} {{.Error}}'], { host: nodeHost(m1) })
   for (const line of tasks) t.comment(`  task: ${line}`)
