@@ -42,7 +42,7 @@ t.test('registration with a new server-proxy image while the loop runs: no call 
   const archive = join(tmpdir(), `swarmgate-upgrade-${suffix}.tar`)
   t.teardown(async () => { await rm(archive, { force: true }) })
   await docker(['save', '-o', archive, NEW_IMAGE], { host: nodeHost(m1) })
-  // Every node: the node agent, on every node, runs server-proxy's image too.
+  // Every node: a node agent, when registration runs one on every node, runs server-proxy's image too.
   for (const node of lab.lab.nodes.filter((n) => n.name !== 'm1')) await docker(['load', '-q', '-i', archive], { host: nodeHost(node) })
   const newId = await docker(['image', 'inspect', '--format', '{{.Id}}', NEW_IMAGE], { host: nodeHost(m1) })
 
