@@ -8,7 +8,11 @@
 import { PATHS, formatEndpoint, type EndpointList, type Logger } from '@swarmgate/core'
 import { parseEndpoint, type Endpoint } from '../pinned-tls.js'
 import { describe, type SwarmUpstream } from './upstream.js'
-import type { TokenKeeper } from '../token-keeper.js'
+
+/** Where the access token for the list request comes from (client-proxy's TokenKeeper): only this, so the swarm's concepts import nothing above them. */
+export interface AccessTokens {
+  token: () => Promise<string>
+}
 
 const REFRESH_MS = 60_000
 /** After a failure the list is asked again this soon: the swarm may be electing a leader. */
@@ -17,14 +21,14 @@ const DEADLINE_MS = 10_000
 
 export class EndpointRefresh {
   readonly #upstream: SwarmUpstream
-  readonly #keeper: TokenKeeper
+  readonly #keeper: AccessTokens
   readonly #log: Logger
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
   #stopped = false
   #answeredAt: number | undefined
 
-  constructor (upstream: SwarmUpstream, keeper: TokenKeeper, logger: Logger) {
+  constructor (upstream: SwarmUpstream, keeper: AccessTokens, logger: Logger) {
     this.#upstream = upstream
     this.#keeper = keeper
     this.#log = logger.child({ module: 'endpoint-refresh' })
