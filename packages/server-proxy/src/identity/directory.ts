@@ -90,22 +90,21 @@ export class AccountDirectory {
    * own wins over a team, so an owner can disable one member of a mapped team.
    */
   principal (owner: TokenOwner): Principal | undefined {
-    if (!owner.sub.startsWith(DOCKER_ID_PREFIX)) {
-      const local = this.#active(owner.sub, 'local')
-      return local === undefined ? undefined : { name: owner.sub, role: local.role }
-    }
-    const own = this.dockerIdAccount(owner.sub.slice(DOCKER_ID_PREFIX.length))
-    if (own !== undefined) return own.state === 'active' ? { name: owner.sub, role: own.role } : undefined
-    const grant = owner.team === undefined ? undefined : this.#teams.get(owner.team)
-    return grant === undefined ? undefined : { name: owner.sub, role: grant.role }
+    const source = this.#source(owner)
+    return source === undefined ? undefined : { name: owner.sub, role: source.role }
   }
 
   /** The stamp a refresh token of `owner` must carry to be honoured (see principal). */
   stamp (owner: TokenOwner): string | undefined {
-    if (this.principal(owner) === undefined) return undefined
-    if (!owner.sub.startsWith(DOCKER_ID_PREFIX)) return this.#accounts.get(owner.sub)?.stamp
+    return this.#source(owner)?.stamp
+  }
+
+  /** The account or team grant that gives `owner` its role now, the one rule principal and stamp share. */
+  #source (owner: TokenOwner): Account | TeamGrant | undefined {
+    if (!owner.sub.startsWith(DOCKER_ID_PREFIX)) return this.#active(owner.sub, 'local')
     const own = this.dockerIdAccount(owner.sub.slice(DOCKER_ID_PREFIX.length))
-    return own?.stamp ?? (owner.team === undefined ? undefined : this.#teams.get(owner.team)?.stamp)
+    if (own !== undefined) return own.state === 'active' ? own : undefined
+    return owner.team === undefined ? undefined : this.#teams.get(owner.team)
   }
 
   #active (name: string, kind: AccountKind): Account | undefined {
