@@ -36,7 +36,7 @@ t.test('the text format\'s samples: labels unescaped, comments and malformed lin
 
 t.test('a task\'s address on the server-proxy network', async (t) => {
   const task = (attachments: unknown): Task => ({ ID: 't', NetworksAttachments: attachments } as unknown as Task)
-  t.equal(overlayAddress(task([{ Network: { Spec: { Name: 'ingress' } }, Addresses: ['10.0.0.5/24'] }, { Network: { Spec: { Name: 'swarmgate-server-proxy-network' } }, Addresses: ['10.0.1.7/24'] }])), '10.0.1.7')
-  t.equal(overlayAddress(task([{ Network: { Spec: { Name: 'other' } }, Addresses: ['10.0.2.2/24'] }])), undefined)
+  t.equal(overlayAddress(task([{ Network: { Spec: { Name: 'ingress' } }, Addresses: ['192.0.2.5/24'] }, { Network: { Spec: { Name: 'swarmgate-server-proxy-network' } }, Addresses: ['198.51.100.7/24'] }])), '198.51.100.7')
+  t.equal(overlayAddress(task([{ Network: { Spec: { Name: 'other' } }, Addresses: ['203.0.113.2/24'] }])), undefined)
   t.equal(overlayAddress(task(undefined)), undefined)
 })
