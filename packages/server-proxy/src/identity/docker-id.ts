@@ -45,6 +45,11 @@ export type DockerIdRefresh =
   | { readonly ok: false, readonly code: 'revoked', readonly reason: string }
   | HubOutage
 
+/** The key of a person's last good check of one team in the table of checks. */
+function checkedKey (sub: string, team: string): string {
+  return `${sub} ${team}`
+}
+
 function unreachable (answer: { readonly code: string }): answer is HubUnreachable {
   return answer.code === 'rate-limited' || answer.code === 'unavailable'
 }
@@ -84,7 +89,7 @@ export class DockerIdVerifier {
       }
       if (member.member) {
         const team = teamKey(grant)
-        this.#checked.set(`${sub} ${team}`, now)
+        this.#checked.set(checkedKey(sub, team), now)
         return { ok: true, sub, stamp: grant.stamp, team }
       }
     }
@@ -102,7 +107,7 @@ export class DockerIdVerifier {
     const grant = directory.team(owner.team)
     const orgToken = grant === undefined ? undefined : directory.hubToken(grant.org)
     if (grant === undefined || orgToken === undefined) return { ok: false, code: 'revoked', reason: `the team ${owner.team} no longer gives access to this swarm` }
-    const key = `${owner.sub} ${owner.team}`
+    const key = checkedKey(owner.sub, owner.team)
     const paused = this.#paused(now)
     const member = paused ?? await this.#hub.isTeamMember(grant.org, grant.team, username, orgToken)
     if (member.ok) {
