@@ -61,11 +61,18 @@ export type RelayVerdict =
      * body) to the careful path instead of answering 502: for calls that may be sent again (reads).
      */
     readonly resendWhenLost?: boolean
+    /** The request went upstream (its head, and its body as it comes): a liveness watch starts waiting for its answer. */
+    readonly sent?: () => void
+    /** The first bytes of an answer came (a 1xx head included): the upstream is alive. */
+    readonly answered?: () => void
   }
   | { readonly kind: 'careful' }
 
 export interface RelayHooks {
-  /** Relay this request, or leave it (and the connection) to the careful path. Must not throw. */
+  /**
+   * Relay this request, or leave it (and the connection) to the careful path. Must not throw.
+   * A verdict given at once is acted on at once; only a promised one pauses the client meanwhile.
+   */
   readonly decide: (request: RelayRequest) => RelayVerdict | Promise<RelayVerdict>
   /** Opens an upstream connection (the engine socket, or TLS to a manager). */
   readonly connect: () => Promise<Duplex>
@@ -184,7 +191,7 @@ class RelayedConnection {
   }
 
   #release (why: 'deciding' | 'upstream-full' | 'pending-full'): void {
-    this.#holds.delete(why)
+    if (!this.#holds.delete(why)) return
     if (this.#holds.size === 0 && this.#phase !== 'done') this.#client.resume()
   }
 
@@ -215,23 +222,29 @@ class RelayedConnection {
     const request: RelayRequest = { method: head.parts[0], target: head.parts[1], rawHeaders: head.rawHeaders, framing }
     const original = this.#pending.subarray(0, end)
     this.#phase = 'deciding'
+    const verdict = this.#hooks.decide(request)
+    if (!(verdict instanceof Promise)) { this.#decided(request, original, verdict); return }
+    // The client's socket is paused only while waiting: a decision made at once (a token the
+    // cache knows) costs no stop and restart of its reads.
     this.#hold('deciding')
-    void (async () => {
-      const verdict = await this.#hooks.decide(request)
-      if (this.#phase !== 'deciding') return
-      if (verdict.kind === 'careful') { this.#handover(); return }
-      if (this.#upstream === undefined) {
-        try {
-          this.#attach(await this.#hooks.connect())
-        } catch {
-          // Nothing was sent: the careful path tries again and answers the failure.
-          if (this.#phase === 'deciding') this.#handover()
-          return
-        }
-        if (this.#phase !== 'deciding') return
-      }
+    verdict.then((v) => { this.#decided(request, original, v) }, (err: unknown) => { this.#destroy(err as Error) })
+  }
+
+  /** Acts on the verdict of the request being decided: relays it (connecting first if need be) or hands over. */
+  #decided (request: RelayRequest, original: Buffer, verdict: RelayVerdict): void {
+    if (this.#phase !== 'deciding') return
+    if (verdict.kind === 'careful') { this.#handover(); return }
+    if (this.#upstream !== undefined) { this.#begin(request, original, verdict); return }
+    this.#hold('deciding')
+    this.#hooks.connect().then((upstream) => {
+      // The client went away meanwhile: nothing will use this connection.
+      if (this.#phase !== 'deciding') { upstream.destroy(); return }
+      this.#attach(upstream)
       this.#begin(request, original, verdict)
-    })().catch((err: unknown) => { this.#destroy(err as Error) })
+    }, () => {
+      // Nothing was sent: the careful path tries again and answers the failure.
+      if (this.#phase === 'deciding') this.#handover()
+    }).catch((err: unknown) => { this.#destroy(err as Error) })
   }
 
   #begin (request: RelayRequest, original: Buffer, verdict: Extract<RelayVerdict, { kind: 'relay' }>): void {
@@ -265,6 +278,7 @@ class RelayedConnection {
     this.#toUpstream(verdict.head)
     if (n > 0) this.#toUpstream(rest.subarray(0, n))
     upstream.uncork()
+    verdict.sent?.()
     rest = rest.subarray(n)
     if (rest.length > 0) this.#keep(rest)
     this.#release('deciding')
@@ -298,6 +312,7 @@ class RelayedConnection {
     try {
       while (rest.length > 0) {
         if (exchange.response === undefined) {
+          if (exchange.responseHead.length === 0) exchange.verdict.answered?.()
           exchange.responseHead = exchange.responseHead.length === 0 ? rest : Buffer.concat([exchange.responseHead, rest])
           rest = EMPTY
           const end = headEnd(exchange.responseHead)

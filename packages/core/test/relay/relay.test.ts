@@ -63,10 +63,12 @@ async function bed (t: Test, answer: Answer, decide: (r: RelayRequest) => RelayV
   server.on('connection', (s: net.Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)) })
   interceptConnections(server, (socket, careful) => {
     relayConnection(socket, {
-      decide: async (r) => {
+      // A verdict the test gives at once is given at once, a promised one promised: both paths run.
+      decide: (r) => {
         decided.push(r)
-        const v = await decide(r)
-        return v.kind === 'careful' ? v : { ...v, ended: (e) => { ended.push(e) } }
+        const withEnd = (v: RelayVerdict): RelayVerdict => v.kind === 'careful' ? v : { ...v, ended: (e) => { ended.push(e) } }
+        const v = decide(r)
+        return v instanceof Promise ? v.then(withEnd) : withEnd(v)
       },
       connect: async () => await new Promise<Duplex>((resolve, reject) => {
         const s = net.connect(path, () => { s.off('error', reject); resolve(s) })
@@ -218,6 +220,31 @@ t.test('upgrades, Expect, HTTP/1.0, ambiguous framing and odd heads go to the ca
     t.notMatch(Buffer.concat(out).toString(), 'relayed', JSON.stringify(request.split('\r\n')[0]))
   }
   t.equal(b.received.length, 0, 'nothing reached the upstream')
+})
+
+t.test('a promised verdict: pipelined calls, a body and a handover behave as with a verdict given at once', async (t) => {
+  const b = await bed(t, (head, s) => { s.write(ok(`${methodOf(head)} ${pathOf(head)}`)) }, async (r) => {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    return r.target === '/careful' ? { kind: 'careful' } : relayAll(r)
+  })
+  const post = 'POST /containers/create HTTP/1.1\r\nHost: docker\r\nContent-Length: 2\r\n\r\n{}'
+  const r = await b.exchange(get('/first') + post + get('/careful') + get('/last', 'Connection: close'))
+  const text = r.bytes.toString()
+  t.ok(text.startsWith(ok('GET /first') + ok('POST /containers/create')), 'the first two calls were relayed in order')
+  t.match(text, /careful GET \/careful[^]*careful GET \/last/, 'the careful path took the rest')
+  t.equal(Buffer.concat(b.received[0] ?? []).toString(), get('/first') + post, 'the body went up after its head, once')
+})
+
+t.test('sent and answered mark each exchange: its request gone upstream, the first bytes of its answer (a 1xx included)', async (t) => {
+  const events: string[] = []
+  const b = await bed(t, (head, s) => {
+    events.push(`upstream got ${pathOf(head)}`)
+    if (pathOf(head) === '/early') s.write('HTTP/1.1 103 Early Hints\r\n\r\n')
+    setTimeout(() => { s.write(ok('x')) }, 20)
+  }, (r) => ({ ...relayAll(r), sent: () => events.push(`sent ${r.target}`), answered: () => events.push(`answered ${r.target}`) }))
+  await b.exchange(get('/one') + get('/early', 'Connection: close'))
+  t.same(events.filter((e) => !e.startsWith('upstream')), ['sent /one', 'answered /one', 'sent /early', 'answered /early', 'answered /early'], 'each call is sent, then answered (twice for a 1xx and its final answer)')
+  t.ok(events.indexOf('sent /one') < events.indexOf('answered /one'))
 })
 
 t.test('a request the decision leaves to the careful path is answered there, with the connection from then on', async (t) => {
