@@ -59,7 +59,7 @@ export async function buildClientProxy (config: ClientProxyConfig, logger: Logge
   const relay = new DockerRelay(upstream, watch, keeper, logger)
   const guard = browserGuard({ listenHost: config.host, allowOrigin: config.allowOrigin === undefined ? undefined : normalizeOrigin(config.allowOrigin) })
   const log = logger.child({ module: 'browser-guard' })
-  const relayed = config.relay ? new RelayedCalls(upstream, keeper, guard) : undefined
+  const relayed = config.relay ? new RelayedCalls(upstream, watch, keeper, guard) : undefined
   // Every connection, so close() can end them all (serveDockerApi keeps it).
   const sockets = new Set<Duplex>()
 

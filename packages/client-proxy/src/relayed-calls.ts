@@ -7,13 +7,19 @@
  * REPLAY_MAX_BYTES), and, for calls without a body, a 401 (renewed token), an answer server-proxy
  * made itself (X-Swarmgate-Error: sent again elsewhere or explained) and, for reads, a manager
  * lost before answering: those calls are handed to it, with the connection from then on.
+ *
+ * The liveness watch sees every relayed call as it sees the careful path's: waiting from the
+ * moment it went upstream until its answer's first bytes, so a manager cut off without a reset is
+ * found within the same deadline, its connections closed, and a read handed to the careful path
+ * to be sent elsewhere.
  */
 import type { Duplex } from 'node:stream'
 import {
   ERROR_HEADER, RESERVED_PREFIX, buildHead, headerValues, relayConnection, withoutHeaders,
   type RelayRequest, type RelayVerdict
 } from '@swarmgate/core'
-import type { SwarmUpstream } from './swarm/index.js'
+import type { Endpoint } from './pinned-tls.js'
+import type { LivenessWatch, SwarmUpstream, Waiting } from './swarm/index.js'
 import type { TokenKeeper } from './token-keeper.js'
 import type { BrowserGuard, Listener } from './browser-guard.js'
 import { REPLAY_MAX_BYTES } from './docker-relay.js'
@@ -21,47 +27,75 @@ import { REPLAY_MAX_BYTES } from './docker-relay.js'
 const DROP = new Set(['authorization'])
 const READS = new Set(['GET', 'HEAD'])
 const HIJACKED = /^(?:\/v[0-9.]+)?\/(?:containers\/[^/]+\/attach|exec\/[^/]+\/start|session|grpc)(?:\?|$)/
+const CAREFUL: RelayVerdict = { kind: 'careful' }
+
+/** One CLI connection's manager and the call on it the liveness watch waits for. */
+class WatchedConnection {
+  readonly #watch: LivenessWatch
+  endpoint: Endpoint | undefined
+  #call: Waiting | undefined
+
+  constructor (watch: LivenessWatch) { this.#watch = watch }
+
+  readonly sent = (): void => { this.over(); if (this.endpoint !== undefined) this.#call = this.#watch.wait(this.endpoint) }
+  readonly answered = (): void => { this.#call?.heard() }
+  readonly over = (): void => { this.#call?.done(); this.#call = undefined }
+}
 
 export class RelayedCalls {
   readonly #upstream: SwarmUpstream
+  readonly #watch: LivenessWatch
   readonly #keeper: TokenKeeper
   readonly #guard: BrowserGuard
 
-  constructor (upstream: SwarmUpstream, keeper: TokenKeeper, guard: BrowserGuard) {
+  constructor (upstream: SwarmUpstream, watch: LivenessWatch, keeper: TokenKeeper, guard: BrowserGuard) {
     this.#upstream = upstream
+    this.#watch = watch
     this.#keeper = keeper
     this.#guard = guard
   }
 
   /** Serves a new CLI connection from `listener`; `careful` gives it to node:http and DockerRelay. */
   serve (socket: Duplex, listener: Listener, careful: (socket: Duplex) => void): void {
+    const watched = new WatchedConnection(this.#watch)
+    socket.once('close', watched.over)
     relayConnection(socket, {
-      decide: async (request) => await this.#decide(request, listener),
-      connect: async () => (await this.#upstream.connect()).socket,
-      handover: careful
+      decide: (request) => this.#decide(request, listener, watched),
+      connect: async () => {
+        const { socket: upstream, endpoint } = await this.#upstream.connect()
+        watched.endpoint = endpoint
+        return upstream
+      },
+      handover: (s) => { watched.over(); careful(s) }
     })
   }
 
-  async #decide (request: RelayRequest, listener: Listener): Promise<RelayVerdict> {
+  /** The verdict on one call: at once when a valid token is held, which is nearly always. */
+  #decide (request: RelayRequest, listener: Listener, watched: WatchedConnection): RelayVerdict | Promise<RelayVerdict> {
     const { method, target, rawHeaders, framing } = request
-    if (target.startsWith(RESERVED_PREFIX) || (method === 'POST' && HIJACKED.test(target))) return { kind: 'careful' }
-    if (framing.kind === 'length' && framing.length <= REPLAY_MAX_BYTES) return { kind: 'careful' }
+    if (target.startsWith(RESERVED_PREFIX) || (method === 'POST' && HIJACKED.test(target))) return CAREFUL
+    if (framing.kind === 'length' && framing.length <= REPLAY_MAX_BYTES) return CAREFUL
     const headers = singleHeaders(rawHeaders)
     // The guard's refusal (a web page's request) is answered and logged by the careful path.
-    if (headers === undefined || this.#guard(headers, listener) !== undefined) return { kind: 'careful' }
-    let token: string
-    try {
-      token = await this.#keeper.token()
-    } catch {
-      return { kind: 'careful' }
-    }
-    const bodyless = framing.kind === 'none'
-    return {
-      kind: 'relay',
-      head: buildHead([method, target, 'HTTP/1.1'], [...withoutHeaders(rawHeaders, DROP), 'Authorization', `Bearer ${token}`]),
-      onResponse: (status, responseHeaders) => bodyless && (status === 401 || headerValues(responseHeaders, ERROR_HEADER.toLowerCase()).length > 0) ? 'careful' : 'pass',
-      resendWhenLost: bodyless && READS.has(method)
-    }
+    if (headers === undefined || this.#guard(headers, listener) !== undefined) return CAREFUL
+    const held = this.#keeper.held
+    if (held !== undefined) return relayVerdict(request, held, watched)
+    return this.#keeper.token().then((token) => relayVerdict(request, token, watched), () => CAREFUL)
+  }
+}
+
+/** Relays `request` with `token`; the careful path takes back what it handles better (see the file's comment). */
+function relayVerdict (request: RelayRequest, token: string, watched: WatchedConnection): RelayVerdict {
+  const { method, target, rawHeaders, framing } = request
+  const bodyless = framing.kind === 'none'
+  return {
+    kind: 'relay',
+    head: buildHead([method, target, 'HTTP/1.1'], [...withoutHeaders(rawHeaders, DROP), 'Authorization', `Bearer ${token}`]),
+    onResponse: (status, responseHeaders) => bodyless && (status === 401 || headerValues(responseHeaders, ERROR_HEADER.toLowerCase()).length > 0) ? 'careful' : 'pass',
+    resendWhenLost: bodyless && READS.has(method),
+    sent: watched.sent,
+    answered: watched.answered,
+    ended: watched.over
   }
 }
 

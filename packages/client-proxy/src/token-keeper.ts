@@ -57,10 +57,14 @@ export class TokenKeeper {
     return this.#state !== undefined && this.#state.expiresAt > Date.now() ? this.#state : undefined
   }
 
+  /** The access token held, if it has not expired: what token() gives without waiting. */
+  get held (): string | undefined {
+    return this.state === undefined ? undefined : this.#token
+  }
+
   /** A valid access token, renewed first if it has expired. */
   async token (): Promise<string> {
-    if (this.#token !== undefined && this.state !== undefined) return this.#token
-    return await this.renew()
+    return this.held ?? await this.renew()
   }
 
   /** Gets a new access token now (single-flight). */

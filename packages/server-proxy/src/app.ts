@@ -102,7 +102,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger, me
   })
   const relayed = config.relay
     ? new RelayedCalls({
-      authenticate: async (authorization) => await gateway.authenticate({ headers: { authorization } }),
+      authenticate: (authorization) => gateway.knownCaller(authorization) ?? gateway.authenticate({ headers: { authorization } }),
       policy,
       engineSocket: config.engineSocket,
       logger,

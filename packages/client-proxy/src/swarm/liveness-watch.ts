@@ -11,6 +11,8 @@
  * closes every connection to it, so pending calls fail at once and are retried elsewhere, and
  * open streams end with an error. While connections are open (streams, attaches, pooled ones)
  * it is asked every HEARTBEAT_MS as well, so a quiet stream on a lost manager does not hang.
+ * Calls through the pool are seen through its dispatcher (track); the byte relay's calls, each on
+ * a connection of its own, report when they were sent and first answered (wait).
  */
 import type { Dispatcher } from 'undici'
 import { PATHS, formatEndpoint, type Logger } from '@swarmgate/core'
@@ -41,14 +43,18 @@ export interface AnswerObserver {
   failed (err: Error): void
 }
 
-/** One call being watched. */
-export interface WatchedCall {
-  /** The pool as this call sees it: it tells the watch when the answer's head arrives. */
-  readonly dispatcher: Dispatcher
+/** One call being watched, whatever carries it. */
+export interface Waiting {
   /** The answer's head arrived (a hijacked call's first bytes): the call may now be silent. */
   heard (): void
   /** Ends the watch of this call (idempotent). */
   done (): void
+}
+
+/** One call through the pool being watched. */
+export interface WatchedCall extends Waiting {
+  /** The pool as this call sees it: it tells the watch when the answer's head arrives. */
+  readonly dispatcher: Dispatcher
 }
 
 export class LivenessWatch {
@@ -65,13 +71,22 @@ export class LivenessWatch {
     this.#log = logger.child({ module: 'liveness-watch' })
   }
 
-  /** Starts watching one call to `endpoint`; `observer` sees its answer as it passes. */
-  track (endpoint: Endpoint, observer?: AnswerObserver): WatchedCall {
+  /**
+   * Starts watching one call to `endpoint` that its carrier reports on itself (the byte relay's
+   * calls, on connections of their own): the same deadline as a call through the pool.
+   */
+  wait (endpoint: Endpoint): Waiting {
     const watched = this.#entry(endpoint)
     const call = { started: Date.now() }
     watched.pending.add(call)
+    this.#wake()
     const done = (): void => { watched.pending.delete(call) }
-    const heard = (): void => { done(); watched.lastAlive = Date.now() }
+    return { heard: () => { done(); watched.lastAlive = Date.now() }, done }
+  }
+
+  /** Starts watching one call to `endpoint` through the pool; `observer` sees its answer as it passes. */
+  track (endpoint: Endpoint, observer?: AnswerObserver): WatchedCall {
+    const { heard, done } = this.wait(endpoint)
     const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => dispatch(opts, {
       onConnect: (abort) => handler.onConnect?.(abort),
       onHeaders: (status, headers, resume, text) => { heard(); observer?.headers(headers); return handler.onHeaders?.(status, headers, resume, text) ?? true },
@@ -79,7 +94,6 @@ export class LivenessWatch {
       onComplete: (trailers) => { done(); handler.onComplete?.(trailers) },
       onError: (err) => { done(); observer?.failed(err); handler.onError?.(err) }
     })
-    this.#wake()
     return { dispatcher: this.#upstream.dispatcher.compose(interceptor), heard, done }
   }
 

@@ -1,6 +1,7 @@
 /**
  * The Docker API side of server-proxy, one pipeline per call (docs/authorization.md):
- * authenticate (a valid access token of an account that still exists), route the call as the
+ * authenticate (on a manager a valid access token of an account that still exists, on a node
+ * agent a manager's assertion of the call), route the call as the
  * engine would, decide on the caller's role (reading the body and asking the engine only when the
  * policy needs it), then forward it to the engine socket with the Authorization header removed and
  * every other header exactly as received. A refused call never reaches the engine. Every decision
@@ -11,12 +12,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import {
   ERROR_HEADER, SwarmgateError, decodeBody, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
-  hasRequestBody, routeCall, sendDockerError, withoutHeaders, writeDockerErrorToSocket,
+  NODE_ASSERTION_HEADER, hasRequestBody, routeCall, sendDockerError, withoutHeaders, writeDockerErrorToSocket,
   type Body, type Call, type Decision, type Facts, type Logger, type Policy, type Upstream
 } from '@swarmgate/core'
-import type { VerifyingKeys } from '../signing-keys.js'
-import type { AccessCache } from '../access-cache.js'
-import { ACCESS_TYPE, verifyToken, type TokenSettings, type VerifiedToken } from '../tokens.js'
 import type { Principal } from '../identity/directory.js'
 import { errors } from '../errors.js'
 import { EngineFacts } from './engine-facts.js'
@@ -24,17 +22,14 @@ import { discardRequestBody, readRequestBody } from './request-body.js'
 import { pinnedPath } from './pinned-path.js'
 import type { AuditLine } from '../metrics/index.js'
 
-const DROP = new Set(['authorization'])
-const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/
+/** What proves the caller, never the engine's business. */
+const DROP = new Set(['authorization', NODE_ASSERTION_HEADER.toLowerCase()])
 
 export interface GatewayOptions {
-  readonly keys: VerifyingKeys
-  readonly settings: TokenSettings
-  readonly cache: AccessCache
+  /** Who the call speaks for, or a throw (the refusal): a bearer token's account, or a node assertion's principal. */
+  readonly authenticate: (req: Pick<IncomingMessage, 'headers' | 'method' | 'url'>) => Promise<Principal>
   readonly upstream: Upstream
   readonly logger: Logger
-  /** The account and role a verified token stands for now (the store the running task was given), if it may still act. */
-  readonly principal: (token: VerifiedToken) => Principal | undefined
   readonly policy: Policy
   /** Told the connection of every call whose token is valid (the connection guard stops timing it). */
   readonly onAuthenticated?: (socket: Duplex) => void
@@ -68,27 +63,9 @@ export class DockerGateway {
     this.#facts = new EngineFacts(opts.upstream)
   }
 
-  /** The account of the call's bearer token (cache first); throws the refusal. */
-  async authenticate (req: Pick<IncomingMessage, 'headers'>): Promise<Principal> {
-    const header = req.headers.authorization
-    if (header === undefined) throw errors.SG_ERR_AUTH_MISSING()
-    const token = BEARER.exec(header)?.[1]
-    if (token === undefined) throw errors.SG_ERR_AUTH_MALFORMED('expected Authorization: Bearer <token>')
-    let verified = this.#opts.cache.get(token)
-    if (verified === undefined) {
-      verified = await verifyToken(this.#opts.keys, this.#opts.settings, ACCESS_TYPE, token)
-      this.#opts.cache.set(token, verified)
-    }
-    // Looked up on every call: a removed or disabled account loses access as soon as the task
-    // that serves it has the new account store, not when its token expires.
-    const account = this.#opts.principal(verified)
-    if (account === undefined) throw errors.SG_ERR_AUTH_ACCOUNT_GONE()
-    return account
-  }
-
   /** Authenticates and decides; reads the body and asks the engine only when the policy needs it. */
   async #judge (req: IncomingMessage, withBody: boolean): Promise<Verdict> {
-    const account = await this.authenticate(req)
+    const account = await this.#opts.authenticate(req)
     this.#opts.onAuthenticated?.(req.socket)
     const { policy } = this.#opts
     const call = routeCall(req.method ?? 'GET', req.url ?? '/', req.headers)
@@ -209,6 +186,14 @@ export function asRefusal (err: unknown, log: Logger): SwarmgateError {
   if (err instanceof SwarmgateError) return err
   log.error({ err }, 'deciding on a call failed')
   return errors.SG_ERR_DECISION_FAILED()
+}
+
+/** The token of an `Authorization: Bearer` header; throws the refusal. */
+function bearer (header: string | undefined): string {
+  if (header === undefined) throw errors.SG_ERR_AUTH_MISSING()
+  const token = BEARER.exec(header)?.[1]
+  if (token === undefined) throw errors.SG_ERR_AUTH_MALFORMED('expected Authorization: Bearer <token>')
+  return token
 }
 
 function elapsed (started: number): number {

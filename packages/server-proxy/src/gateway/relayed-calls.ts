@@ -22,6 +22,8 @@ const DROP = new Set(['authorization'])
 /** Calls the engine hijacks (the stream leaves HTTP): the careful path's upgrade handling keeps them. */
 const HIJACKED = /^\/(?:containers\/[^/]+\/attach|exec\/[^/]+\/start|session|grpc)$/
 
+const CAREFUL: RelayVerdict = { kind: 'careful' }
+
 /** Who a valid token speaks for, as far as deciding and the audit line go. */
 interface Caller {
   readonly name: string
@@ -29,8 +31,11 @@ interface Caller {
 }
 
 export interface RelayedCallsOptions {
-  /** The careful path's authentication: who an `Authorization` header speaks for, or a throw. */
-  readonly authenticate: (authorization: string) => Promise<Caller>
+  /**
+   * The careful path's authentication: who an `Authorization` header speaks for, or a throw; at
+   * once when the verified-token cache knows the token, so the call is decided without waiting.
+   */
+  readonly authenticate: (authorization: string) => Caller | Promise<Caller>
   readonly policy: Policy
   readonly engineSocket: string
   readonly logger: Logger
@@ -53,33 +58,39 @@ export class RelayedCalls {
   serve (socket: Duplex, careful: (socket: Duplex) => void): void {
     const source = (socket as Duplex & { remoteAddress?: string }).remoteAddress
     relayConnection(socket, {
-      decide: async (request) => await this.#decide(request, socket, source),
+      decide: (request) => this.#decide(request, socket, source),
       connect: async () => await openSocket(() => net.connect(this.#opts.engineSocket)),
       handover: careful
     })
   }
 
-  async #decide (request: RelayRequest, socket: Duplex, source: string | undefined): Promise<RelayVerdict> {
+  /** The verdict on one call: at once when the token is in the verified-token cache. */
+  #decide (request: RelayRequest, socket: Duplex, source: string | undefined): RelayVerdict | Promise<RelayVerdict> {
     const started = performance.now()
-    if (request.target.startsWith(RESERVED_PREFIX)) return { kind: 'careful' }
+    if (request.target.startsWith(RESERVED_PREFIX)) return CAREFUL
     const authorization = headerValues(request.rawHeaders, 'authorization')
-    if (authorization.length !== 1) return { kind: 'careful' }
-    let account: Caller
+    if (authorization.length !== 1) return CAREFUL
+    let account: Caller | Promise<Caller>
     try {
-      account = await this.#opts.authenticate(authorization[0] as string)
+      account = this.#opts.authenticate(authorization[0] as string)
     } catch {
       // The careful path refuses it, with its answer and audit line.
-      return { kind: 'careful' }
+      return CAREFUL
     }
+    if (account instanceof Promise) return account.then((a) => this.#decideFor(a, request, socket, source, started), () => CAREFUL)
+    return this.#decideFor(account, request, socket, source, started)
+  }
+
+  #decideFor (account: Caller, request: RelayRequest, socket: Duplex, source: string | undefined, started: number): RelayVerdict {
     this.#opts.onAuthenticated?.(socket)
     const { policy } = this.#opts
     const call = routeCall(request.method, request.target, firstValues(request.rawHeaders))
-    if (!relayable(call)) return { kind: 'careful' }
+    if (!relayable(call)) return CAREFUL
     const role = policy.role(account.role)
     const needs = policy.needs(role, call)
-    if (needs.body || needs.facts.length > 0) return { kind: 'careful' }
+    if (needs.body || needs.facts.length > 0) return CAREFUL
     const decision = policy.decide(role, account.role, call, { kind: 'none' }, {})
-    if (!decision.allow && decision.enforced) return { kind: 'careful' }
+    if (!decision.allow && decision.enforced) return CAREFUL
     const audit = {
       source,
       method: request.method,
