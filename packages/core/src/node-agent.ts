@@ -18,3 +18,15 @@ export const NODE_AGENT_PORT = 2378
  * (authorization rule swarmgate-object).
  */
 export const NODE_AGENT_NETWORK = 'swarmgate-server-proxy-network'
+
+/**
+ * The name in the agents' TLS certificate, which server-proxy checks (servername): overlay
+ * addresses change with every task, so the certificate names the service, never an address.
+ */
+export const NODE_AGENT_SERVER_NAME = NODE_AGENT_SERVICE
+
+/**
+ * The header a manager's server-proxy sends a node agent instead of the user's Authorization: a
+ * short-lived signed assertion of who the caller is, bound to one node, method and path.
+ */
+export const NODE_ASSERTION_HEADER = 'X-Swarmgate-Node-Assertion'

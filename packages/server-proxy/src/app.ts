@@ -18,8 +18,9 @@ import { Authenticator } from './authenticator.js'
 import { DockerIdVerifier } from './identity/docker-id.js'
 import { AccessCache } from './access-cache.js'
 import { DockerGateway } from './gateway/docker-gateway.js'
+import { BearerTokens } from './gateway/bearer-tokens.js'
 import { RelayedCalls } from './gateway/relayed-calls.js'
-import { NodeCalls } from './nodes/index.js'
+import { NodeCalls, signNodeAssertion } from './nodes/index.js'
 import { tokenRoutes } from './token-routes.js'
 import { endpointRoutes } from './endpoint-routes.js'
 import { ConnectionGuard } from './connections/index.js'
@@ -56,11 +57,12 @@ export function tokenSettings (config: ServerConfig): TokenSettings {
 /** Builds the server-proxy: reads its secrets, wires the token service and the Docker gateway (counted in `metrics` when given). */
 export async function buildServerProxy (config: ServerConfig, logger: Logger, metrics?: ServerMetrics): Promise<ServerProxy> {
   if (config.tokenTtl < 10 || config.tokenTtl > 15 * 60) throw errors.SG_ERR_TOKEN_TTL(`got ${config.tokenTtl} seconds`)
-  const [keysText, accountsText, policyText, hubCa, tls] = await Promise.all([
+  const [keysText, accountsText, policyText, hubCa, agentCa, tls] = await Promise.all([
     readSecretFile(config.signingKeys, 'the signing keys'),
     readSecretFile(config.accounts, 'the account store'),
     config.policy === undefined ? undefined : readSecretFile(config.policy, 'the policy document'),
     config.dockerHubCa === undefined ? undefined : readSecretFile(config.dockerHubCa, 'the Docker Hub CA'),
+    config.nodeAgentCa === undefined ? undefined : readSecretFile(config.nodeAgentCa, 'the node agents\' CA'),
     config.insecureHttp
       ? undefined
       : Promise.all([readSecretFile(config.tlsCert, 'the TLS certificate'), readSecretFile(config.tlsKey, 'the TLS key')])
@@ -83,26 +85,26 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger, me
     logIntervalMs: GUARD_LOG_INTERVAL_MS,
     logger
   })
+  const bearer = new BearerTokens({ keys, settings, cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew), principal: (token) => authenticator.principal(token) })
   const gateway = new DockerGateway({
-    keys,
-    settings,
-    cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew),
+    authenticate: async (req) => await bearer.authenticate(req),
     upstream,
     logger,
     policy,
-    principal: (token) => authenticator.principal(token),
     onAuthenticated: (socket) => { guard.authenticated(socket) },
     ...(metrics === undefined ? {} : { onAudit: (line) => { metrics.audited(line) } })
   })
   const nodes = new NodeCalls({
-    authenticate: async (req) => await gateway.authenticate(req),
+    authenticate: async (req) => await bearer.authenticate(req),
     engine: upstream,
+    agentCa,
+    assert: async (claims) => await signNodeAssertion(keys, settings, claims),
     logger,
     onAuthenticated: (socket) => { guard.authenticated(socket) }
   })
   const relayed = config.relay
     ? new RelayedCalls({
-      authenticate: (authorization) => gateway.knownCaller(authorization) ?? gateway.authenticate({ headers: { authorization } }),
+      authenticate: (authorization) => bearer.knownCaller(authorization) ?? bearer.authenticate({ headers: { authorization } }),
       policy,
       engineSocket: config.engineSocket,
       logger,
@@ -166,7 +168,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger, me
     engine: upstream,
     advertised: config.advertiseEndpoints,
     listenPort: () => { const address = app.server.address(); return typeof address === 'object' && address !== null ? address.port : config.port },
-    authenticate: async (req) => await gateway.authenticate(req)
+    authenticate: async (req) => await bearer.authenticate(req)
   })
   await app.ready()
 

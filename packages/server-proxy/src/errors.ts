@@ -15,6 +15,9 @@ export const errors = defineErrors({
   SG_ERR_AUTH_OTHER_SWARM: { message: 'swarmgate: the token is for another swarm', statusCode: 401 },
   SG_ERR_AUTH_CLAIMS: { message: 'swarmgate: the token claims are not acceptable', statusCode: 401 },
   SG_ERR_AUTH_ACCOUNT_GONE: { message: 'swarmgate: the account of this token no longer exists or is disabled; log in again', statusCode: 401 },
+  // A node agent's refusals (docs/protocol.md, "Every node"): it serves only a manager's assertion of one call.
+  SG_ERR_AUTH_NO_ASSERTION: { message: 'swarmgate: a node agent serves only calls a manager\'s server-proxy sends it with a node assertion', statusCode: 401 },
+  SG_ERR_AUTH_ASSERTION_MISMATCH: { message: 'swarmgate: the node assertion is for another call', statusCode: 401 },
   SG_ERR_FACTS_UNAVAILABLE: { message: 'swarmgate: the call could not be checked: the Docker engine did not answer the gateway\'s question', statusCode: 503 },
   // The two answers of a call the engine did not answer; client-proxy acts on their codes (core GATEWAY_CODES).
   SG_ERR_ENGINE_UNREACHABLE: { message: 'swarmgate: this manager\'s Docker engine cannot be reached, the call was not carried out', statusCode: 503 },
@@ -31,5 +34,6 @@ export const errors = defineErrors({
   SG_ERR_KEYS_INVALID: { message: 'the token signing key set is not usable' },
   SG_ERR_FILE_UNREADABLE: { message: 'cannot read a file server-proxy needs' },
   SG_ERR_TOKEN_TTL: { message: 'the access token lifetime must be between 10 seconds and 15 minutes' },
+  SG_ERR_NODE_AGENT_CONFIG: { message: 'a node agent needs --node-id (registration sets it to the task\'s node)' },
   SG_ERR_METRICS_ADDRESS: { message: '--metrics-address must be HOST:PORT (IPv6 as [::1]:9323)' }
 })

@@ -11,7 +11,7 @@ import { buildNodeAgent } from './node-agent/index.js'
 import { ServerMetrics, metricsServer, parseMetricsAddress } from './metrics/index.js'
 
 runProgram(program, async (config, args) => {
-  if (args[0] === 'healthcheck') return await probeHealth({ tls: !config.insecureHttp && !config.nodeAgent, host: '127.0.0.1', port: config.port, path: PATHS.health })
+  if (args[0] === 'healthcheck') return await probeHealth({ tls: !config.insecureHttp, host: '127.0.0.1', port: config.port, path: PATHS.health })
   if (args.length > 0) throw new SwarmgateError('SG_ERR_CONFIG', `unknown command "${args.join(' ')}"; run ${program.name} --help`)
 
   const metricsAt = config.metricsAddress === undefined ? undefined : parseMetricsAddress(config.metricsAddress)
@@ -19,8 +19,8 @@ runProgram(program, async (config, args) => {
   const metrics = new ServerMetrics(program.version)
   const proxy = config.nodeAgent ? await buildNodeAgent(config, logger) : await buildServerProxy(config, logger, metrics)
   await listen(proxy.server, { port: config.port, host: config.host })
-  logger.info({ address: proxy.server.address(), nodeAgent: config.nodeAgent, tls: !config.insecureHttp && !config.nodeAgent, swarm: config.swarmName, engine: config.engineSocket }, 'server-proxy listening')
-  if (config.insecureHttp && !config.nodeAgent) logger.warn('serving plain HTTP: tokens travel unencrypted; use this only behind another TLS hop')
+  logger.info({ address: proxy.server.address(), nodeAgent: config.nodeAgent, tls: !config.insecureHttp, swarm: config.swarmName, engine: config.engineSocket }, 'server-proxy listening')
+  if (config.insecureHttp) logger.warn('serving plain HTTP: tokens travel unencrypted; use this only behind another TLS hop')
 
   // Started last: a scrape never sees a proxy that is not yet serving.
   let scrape: Server | undefined

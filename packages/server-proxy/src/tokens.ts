@@ -47,6 +47,19 @@ export async function signToken (keys: SigningKeySet, settings: TokenSettings, t
 
 /** Verifies a token of `type`; throws the SwarmgateError naming the check that failed. */
 export async function verifyToken (keys: VerifyingKeys, settings: TokenSettings, type: string, token: string): Promise<VerifiedToken> {
+  const payload = await verifyClaims(keys, settings, type, token)
+  return {
+    sub: payload.sub as string,
+    iat: payload.iat as number,
+    exp: payload.exp as number,
+    jti: payload.jti as string,
+    ...(typeof payload.stamp === 'string' ? { stamp: payload.stamp } : {}),
+    ...(typeof payload.team === 'string' ? { team: payload.team } : {})
+  }
+}
+
+/** The claims of a token of `type` once its signature, type, issuer, audience and times are checked; throws the SwarmgateError naming the check that failed. */
+export async function verifyClaims (keys: VerifyingKeys, settings: Pick<TokenSettings, 'issuer' | 'audience' | 'clockSkew'>, type: string, token: string): Promise<JWTPayload> {
   try {
     const { payload } = await jwtVerify(token, async (header: JWTHeaderParameters) => {
       const key = header.kid === undefined ? undefined : keys.byKid.get(header.kid)
@@ -60,14 +73,7 @@ export async function verifyToken (keys: VerifyingKeys, settings: TokenSettings,
       clockTolerance: settings.clockSkew,
       requiredClaims: ['sub', 'exp', 'nbf', 'iat', 'jti']
     })
-    return {
-      sub: payload.sub as string,
-      iat: payload.iat as number,
-      exp: payload.exp as number,
-      jti: payload.jti as string,
-      ...(typeof payload.stamp === 'string' ? { stamp: payload.stamp } : {}),
-      ...(typeof payload.team === 'string' ? { team: payload.team } : {})
-    }
+    return payload
   } catch (err) {
     throw refusal(err)
   }

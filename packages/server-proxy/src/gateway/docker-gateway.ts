@@ -1,10 +1,10 @@
 /**
  * The Docker API side of server-proxy, one pipeline per call (docs/authorization.md):
  * authenticate (on a manager a valid access token of an account that still exists, on a node
- * agent a manager's assertion of the call), route the call as the
- * engine would, decide on the caller's role (reading the body and asking the engine only when the
- * policy needs it), then forward it to the engine socket with the Authorization header removed and
- * every other header exactly as received. A refused call never reaches the engine. Every decision
+ * agent a manager's assertion of the call), route the call as the engine would, decide on the
+ * caller's role (reading the body and asking the engine only when the policy needs it), then
+ * forward it to the engine socket with what proved the caller removed and every other header
+ * exactly as received. A refused call never reaches the engine. Every decision
  * is one audit line; a hijacked session has a start line (the decision) and an end line.
  */
 import { randomUUID } from 'node:crypto'
@@ -186,14 +186,6 @@ export function asRefusal (err: unknown, log: Logger): SwarmgateError {
   if (err instanceof SwarmgateError) return err
   log.error({ err }, 'deciding on a call failed')
   return errors.SG_ERR_DECISION_FAILED()
-}
-
-/** The token of an `Authorization: Bearer` header; throws the refusal. */
-function bearer (header: string | undefined): string {
-  if (header === undefined) throw errors.SG_ERR_AUTH_MISSING()
-  const token = BEARER.exec(header)?.[1]
-  if (token === undefined) throw errors.SG_ERR_AUTH_MALFORMED('expected Authorization: Bearer <token>')
-  return token
 }
 
 function elapsed (started: number): number {
