@@ -4,24 +4,29 @@
  * error stream, which the CLI prints as `error from daemon in stream: ...`; a progress stream
  * (pull, push, build, load, plugin install) gets a JSON message with an error, which the CLI
  * prints as the command's error. Only at a frame or line boundary: words in the middle of one
- * would garble it. Events, TTY output and hijacked sessions have no place for words and end with
- * the cut alone.
+ * would garble it. The logs of a container with a TTY are terminal text: the words are a line of
+ * text. Events and hijacked sessions have no place for words and end with the cut alone.
  *
- * API 1.42 and later name a multiplexed stream by its Content-Type; before, logs are
- * `application/vnd.docker.raw-stream` with or without a TTY (Docker 20.10 sends no Content-Type at
- * all), so the first bytes tell: a frame
- * header is a stream number 0 to 3 and three zero bytes, which no terminal output begins with.
+ * API 1.42 and later name a multiplexed stream by its Content-Type, and logs with a TTY are
+ * `application/vnd.docker.raw-stream`; before, logs are raw-stream with or without a TTY, and
+ * Docker 20.10 sends no Content-Type at all, so the first bytes tell: a frame header is a stream
+ * number 0 to 3 and three zero bytes, which no terminal output begins with. A stream quiet since
+ * its head (`logs -f` of a container that printed nothing yet) has no first bytes: the container's
+ * own Config.Tty tells (ttyQuestion, tty; the docker CLI reads the answer the same way). Without
+ * either, the CLI ends such a stream with `unexpected EOF`.
  */
 
 const MULTIPLEXED = 'application/vnd.docker.multiplexed-stream'
 const RAW = 'application/vnd.docker.raw-stream'
-const LOGS = /^(?:\/v[\d.]+)?\/containers\/[^/]+\/logs(?:\?|$)/
+const LOGS = /^(\/v([\d.]+))?\/containers\/([^/?]+)\/logs(?:\?|$)/
+/** The first API version whose logs name a multiplexed stream by its Content-Type. */
+const NAMED_FROM = [1, 42] as const
 const PROGRESS = /^(?:\/v[\d.]+)?\/(?:images\/create|images\/.+\/push|images\/load|build|plugins\/pull|plugins\/.+\/(?:upgrade|push))(?:\?|$)/
 const HEADER = 8
 /** The daemon's own stream in a multiplexed answer (moby stdcopy Systemerr). */
 const SYSTEM_ERR = 3
 
-type Kind = 'multiplexed' | 'maybe-multiplexed' | 'progress' | 'none'
+type Kind = 'multiplexed' | 'maybe-multiplexed' | 'terminal' | 'progress' | 'none'
 
 export class StreamTail {
   readonly #path: string
@@ -31,6 +36,8 @@ export class StreamTail {
   #payloadLeft = 0
   /** Progress: whether the last byte passed on ended a line. */
   #lineEnded = true
+  /** Whether any byte of the answer was passed on. */
+  #started = false
 
   constructor (path: string) {
     this.#path = path
@@ -42,14 +49,32 @@ export class StreamTail {
     for (let i = 0; i < rawHeaders.length; i += 2) {
       if (rawHeaders[i]?.toString('latin1').toLowerCase() === 'content-type') type = rawHeaders[i + 1]?.toString('latin1').split(';')[0]?.trim().toLowerCase() ?? ''
     }
+    const logs = LOGS.exec(this.#path)
     if (type === MULTIPLEXED) this.#kind = 'multiplexed'
-    else if ((type === RAW || type === '') && LOGS.test(this.#path)) this.#kind = 'maybe-multiplexed'
+    else if (logs !== null && type === RAW && namesMultiplexed(logs[2])) this.#kind = 'terminal'
+    else if (logs !== null && (type === RAW || type === '')) this.#kind = 'maybe-multiplexed'
     else if (type === 'application/json' && PROGRESS.test(this.#path)) this.#kind = 'progress'
     else this.#kind = 'none'
   }
 
+  /**
+   * The inspect call (path) whose Config.Tty would tell what the stream is, while nothing else
+   * can (a logs stream of an API before 1.42 quiet since its head); else undefined.
+   */
+  ttyQuestion (): string | undefined {
+    if (this.#kind !== 'maybe-multiplexed' || this.#started) return undefined
+    const logs = LOGS.exec(this.#path)
+    return logs === null ? undefined : `${logs[1] ?? ''}/containers/${logs[3] ?? ''}/json`
+  }
+
+  /** The answer to ttyQuestion: whether the container has a TTY. Ignored once the stream's bytes told. */
+  tty (hasTty: boolean): void {
+    if (this.#kind === 'maybe-multiplexed' && !this.#started) this.#kind = hasTty ? 'terminal' : 'multiplexed'
+  }
+
   /** A chunk of the answer, as passed on to the client. */
   data (chunk: Buffer): void {
+    if (chunk.length > 0) this.#started = true
     if (this.#kind === 'progress') {
       this.#lineEnded = chunk.length === 0 ? this.#lineEnded : chunk[chunk.length - 1] === 0x0a
       return
@@ -82,6 +107,8 @@ export class StreamTail {
   /** The bytes that end the stream with `message`, when it has a place for them here; else undefined. */
   words (message: string): Buffer | undefined {
     if (this.#kind === 'progress' && this.#lineEnded) return Buffer.from(JSON.stringify({ errorDetail: { message }, error: message }) + '\r\n')
+    // On its own line, whatever the terminal was doing: the CLI prints it as it is.
+    if (this.#kind === 'terminal') return Buffer.from(`\r\n${message}\r\n`)
     if (this.#kind === 'multiplexed' && this.#payloadLeft === 0 && this.#header.length === 0) {
       const text = Buffer.from(message)
       const header = Buffer.alloc(HEADER)
@@ -91,4 +118,11 @@ export class StreamTail {
     }
     return undefined
   }
+}
+
+/** True when logs asked at API `version` (the engine's own when none) name a multiplexed stream by its Content-Type. */
+function namesMultiplexed (version: string | undefined): boolean {
+  if (version === undefined) return true
+  const [major = 0, minor = 0] = version.split('.').map(Number)
+  return major > NAMED_FROM[0] || (major === NAMED_FROM[0] && minor >= NAMED_FROM[1])
 }
