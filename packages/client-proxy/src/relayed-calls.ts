@@ -28,6 +28,11 @@ const DROP = new Set(['authorization'])
 const READS = new Set(['GET', 'HEAD'])
 const HIJACKED = /^(?:\/v[0-9.]+)?\/(?:containers\/[^/]+\/attach|exec\/[^/]+\/start|session|grpc)(?:\?|$)/
 const CAREFUL: RelayVerdict = { kind: 'careful' }
+/**
+ * Streams the careful path ends with a sentence when their manager is lost (stream-tail.ts: logs,
+ * progress streams); long calls, where the relay would save nothing worth having.
+ */
+const LAST_WORDS = /^(?:\/v[\d.]+)?\/(?:containers\/[^/?]+\/logs|images\/create|images\/.+\/push|images\/load|build|plugins\/pull|plugins\/.+\/(?:upgrade|push))(?:\?|$)/
 
 /** One CLI connection's manager and the call on it the liveness watch waits for. */
 class WatchedConnection {
@@ -75,6 +80,7 @@ export class RelayedCalls {
     const { method, target, rawHeaders, framing } = request
     if (target.startsWith(RESERVED_PREFIX) || (method === 'POST' && HIJACKED.test(target))) return CAREFUL
     if (framing.kind === 'length' && framing.length <= REPLAY_MAX_BYTES) return CAREFUL
+    if (LAST_WORDS.test(target)) return CAREFUL
     const headers = singleHeaders(rawHeaders)
     // The guard's refusal (a web page's request) is answered and logged by the careful path.
     if (headers === undefined || this.#guard(headers, listener) !== undefined) return CAREFUL
