@@ -1,20 +1,24 @@
 // Calls for one node, without a lab (docs/protocol.md, "Every node"): a manager's server-proxy
 // refuses a node call without a valid token before asking anything of its engine, names a node the
-// swarm does not have, and says when a node has no agent; a node agent (--node-agent, given only
-// the public half of the signing keys) refuses calls without a valid token, serves none of the
-// token service, and forwards a valid call to its engine without the Authorization header.
+// swarm does not have, and says when a node has no agent; a node agent (--node-agent, in TLS with
+// the agents' own certificate, given only the public half of the signing keys and no account
+// store) refuses calls without a manager's assertion of that very call for its node (a user's
+// valid token included), serves none of the token service, and forwards an asserted call to its
+// engine without the assertion.
 // test/lab/every-node.test.ts runs the whole route on a swarm of four engines.
 import t from 'tap'
-import net from 'node:net'
 import tls from 'node:tls'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { request } from 'undici'
+import { Agent, request } from 'undici'
 import { createLogger, parseArgs } from '@swarmgate/core'
-import { verifyingKeySet } from '@swarmgate/registration'
+import { createAgentIdentity, verifyingKeySet } from '@swarmgate/registration'
 import { program } from '../../packages/server-proxy/src/config.js'
 import { buildNodeAgent } from '../../packages/server-proxy/src/node-agent/index.js'
+import { signNodeAssertion } from '../../packages/server-proxy/src/nodes/index.js'
+import { loadSigningKeys } from '../../packages/server-proxy/src/signing-keys.js'
+import { tokenSettings } from '../../packages/server-proxy/src/app.js'
 import { startRecordingEngine, startServer, type RunningServer } from '../fixtures/server-proxy.js'
 import { createTestIdentity } from '../fixtures/identity.js'
 import { docker, ENGINE_SOCKET, useEngine } from '../testbed/index.js'
@@ -75,7 +79,7 @@ t.test('a manager checks the token before anything, then names unknown nodes and
   t.equal(engine.connections, 0, 'and nothing reached the engine')
 })
 
-t.test('a node agent: the same token check with public keys only, no token service, Authorization never forwarded', async (t) => {
+t.test('a node agent: TLS with its own certificate, only a manager\'s assertion of the very call for its node, no token service', async (t) => {
   const engine = await startRecordingEngine()
   const identity = await createTestIdentity('alice/test')
   const manager = await startServer({ engineSocket: engine.socketPath, identity })
@@ -83,38 +87,62 @@ t.test('a node agent: the same token check with public keys only, no token servi
   const publicKeys = join(identity.dir, 'verify-keys.json')
   await writeFile(publicKeys, verifyingKeySet(await readFile(identity.signingKeys, 'utf8')))
   t.notMatch(await readFile(publicKeys, 'utf8'), /"d"/, 'the agent is given no private key')
-  const parsed = parseArgs(program, ['--node-agent', '--signing-keys', publicKeys, '--accounts', identity.accounts, '--swarm-name', identity.swarm, '--engine-socket', engine.socketPath], {})
-  if (parsed.action !== 'run') throw new Error('unexpected parse result')
+  const agentTls = await createAgentIdentity(identity.swarm)
+  await writeFile(join(identity.dir, 'agent-cert.pem'), agentTls.certPem)
+  await writeFile(join(identity.dir, 'agent-key.pem'), agentTls.keyPem)
+  const NODE = 'w1nodeid0000000000000000a'
+  const args = ['--node-agent', '--signing-keys', publicKeys, '--swarm-name', identity.swarm, '--engine-socket', engine.socketPath,
+    '--tls-cert', join(identity.dir, 'agent-cert.pem'), '--tls-key', join(identity.dir, 'agent-key.pem'),
+    // No account store: an agent reads none.
+    '--accounts', join(identity.dir, 'no-such-file')]
+  const configOf = (extra: string[]): typeof parsed.config => {
+    const p = parseArgs(program, [...args, ...extra], {})
+    if (p.action !== 'run') throw new Error('unexpected parse result')
+    return p.config
+  }
+  const parsed = { config: configOf(['--node-id', NODE]) }
+  await t.rejects(buildNodeAgent(configOf([]), createLogger({ name: 'node-agent', level: 'silent' })), { code: 'SG_ERR_NODE_AGENT_CONFIG' }, 'no agent without its node')
   const agent = await buildNodeAgent(parsed.config, createLogger({ name: 'node-agent', level: 'silent' }))
   await new Promise<void>((resolve) => agent.server.listen(0, '127.0.0.1', resolve))
   t.teardown(async () => { await agent.close() })
-  const base = `http://127.0.0.1:${(agent.server.address() as AddressInfo).port}`
-  const call = async (path: string, authorization?: string): Promise<{ status: number, code: string | undefined }> => {
-    const res = await request(`${base}${path}`, { headers: authorization === undefined ? {} : { authorization } })
+  const port = (agent.server.address() as AddressInfo).port
+  const pinned = new Agent({ connect: { ca: agentTls.caPem, servername: 'swarmgate-node-agent' } })
+  t.teardown(async () => { await pinned.close() })
+  const keys = await loadSigningKeys(await readFile(identity.signingKeys, 'utf8'))
+  const settings = tokenSettings(parsed.config)
+  const assert = async (path: string, node = NODE, method = 'GET'): Promise<string> => await signNodeAssertion(keys, settings, { principal: { name: 'alice', role: 'owner' }, node, method, path })
+  const call = async (path: string, headers: Record<string, string> = {}): Promise<{ status: number, code: string | undefined }> => {
+    const res = await request(`https://127.0.0.1:${port}${path}`, { dispatcher: pinned, headers })
     await res.body.dump()
     return { status: res.statusCode, code: res.headers['x-swarmgate-error'] as string | undefined }
   }
+  const ASSERTION = 'x-swarmgate-node-assertion'
 
-  t.match(await call('/v1.41/containers/json'), { status: 401, code: 'SG_ERR_AUTH_MISSING' })
-  t.match(await call('/_ping', 'Bearer not.a.token'), { status: 401, code: 'SG_ERR_AUTH_MALFORMED' })
+  t.match(await call('/v1.41/containers/json'), { status: 401, code: 'SG_ERR_AUTH_NO_ASSERTION' })
+  const token = await login(manager)
+  t.match(await call('/v1.41/containers/json', { authorization: `Bearer ${token}` }), { status: 401, code: 'SG_ERR_AUTH_NO_ASSERTION' }, 'a user\'s valid token without an assertion')
+  t.match(await call('/v1.41/containers/json', { [ASSERTION]: await assert('/v1.41/containers/json', 'm1nodeid0000000000000000b') }), { status: 401, code: 'SG_ERR_AUTH_ASSERTION_MISMATCH' }, 'an assertion for another node')
+  t.match(await call('/v1.41/containers/json', { [ASSERTION]: await assert('/v1.41/images/json') }), { status: 401, code: 'SG_ERR_AUTH_ASSERTION_MISMATCH' }, 'an assertion for another path')
   const other = await createTestIdentity('alice/test')
   t.teardown(async () => { await other.remove() })
-  const foreign = await startServer({ engineSocket: engine.socketPath, identity: other })
-  t.teardown(async () => { await foreign.close() })
-  t.match(await call('/_ping', `Bearer ${await login(foreign)}`), { status: 401, code: 'SG_ERR_AUTH_UNKNOWN_KEY' }, 'a token another key set signed')
+  const foreign = await signNodeAssertion(await loadSigningKeys(await readFile(other.signingKeys, 'utf8')), settings, { principal: { name: 'alice', role: 'owner' }, node: NODE, method: 'GET', path: '/_ping' })
+  t.match(await call('/_ping', { [ASSERTION]: foreign }), { status: 401, code: 'SG_ERR_AUTH_UNKNOWN_KEY' }, 'an assertion another key set signed')
   t.equal(engine.requests.length, 0, 'nothing reached the engine')
 
-  const token = await login(manager)
-  t.match(await call('/v1.41/containers/json', `Bearer ${token}`), { status: 200 })
+  t.match(await call('/v1.41/containers/json', { [ASSERTION]: await assert('/v1.41/containers/json'), authorization: `Bearer ${token}` }), { status: 200 })
   t.equal(engine.requests.length, 1)
   t.equal(engine.requests[0]?.url, '/v1.41/containers/json')
-  t.notOk(engine.requests[0]?.rawHeaders.some((h) => h.toLowerCase() === 'authorization'), 'the token stops at the agent')
+  t.notOk(engine.requests[0]?.rawHeaders.some((h) => h.toLowerCase() === 'authorization' || h.toLowerCase() === ASSERTION), 'neither token nor assertion reaches the engine')
 
-  t.match(await call('/_swarmgate/v1/token', `Bearer ${token}`), { status: 404 }, 'no token service on a node')
+  t.match(await call('/_swarmgate/v1/token', { [ASSERTION]: await assert('/_swarmgate/v1/token') }), { status: 404 }, 'no token service on a node')
   t.match(await call('/_swarmgate/v1/health'), { status: 200 })
-  // An upgrade without a token never reaches the engine either.
-  const answer = await upgradeWithoutToken((ready) => net.connect((agent.server.address() as AddressInfo).port, '127.0.0.1', ready), '/v1.41/exec/e1/start')
+  // Only TLS, and only for the agents' name under their CA.
+  const plain = await request(`http://127.0.0.1:${port}/_swarmgate/v1/health`).then((r) => r.statusCode, (err: Error & { code?: string }) => err.code ?? err.message)
+  t.not(plain, 200, 'plain HTTP is not served')
+  await t.rejects(request(`https://127.0.0.1:${port}/_ping`, { dispatcher: new Agent({ connect: { ca: identity.caPem, servername: 'swarmgate-node-agent' } }) }), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }, 'the CA clients pin does not vouch for an agent')
+  // An upgrade without an assertion never reaches the engine either.
+  const answer = await upgradeWithoutToken((ready) => tls.connect({ host: '127.0.0.1', port, ca: agentTls.caPem, servername: 'swarmgate-node-agent' }, ready), '/v1.41/exec/e1/start')
   t.match(answer, /^HTTP\/1\.1 401 /)
-  t.match(answer, /X-Swarmgate-Error: SG_ERR_AUTH_MISSING/i)
-  t.equal(engine.requests.length, 1, 'the engine saw only the one valid call')
+  t.match(answer, /X-Swarmgate-Error: SG_ERR_AUTH_NO_ASSERTION/i)
+  t.equal(engine.requests.length, 1, 'the engine saw only the one asserted call')
 })

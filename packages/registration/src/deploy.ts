@@ -50,14 +50,14 @@ export async function deploy (ctx: Context, state: RegistrationState, d: Deploym
     await engine.updateService(serviceId, state.service.Version.Index, { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: forceUpdate } })
   }
   await waitForServerProxy(engine, serviceId, { timeoutMs: ctx.config.timeout * 1000, progress: new Progress(ctx.stderr) })
-  await syncNodeAgent(ctx, spec, d.force, d.nodeAgents)
+  await syncNodeAgent(ctx, spec, d.secrets, d.force, d.nodeAgents)
   for (const keep of d.secrets) await removeOtherVersions(engine, state.secrets, keep)
   for (const old of allConfigs(state)) {
     if (!d.configs.some((c) => c.id === old.id)) await removeSwarmConfig(engine, old)
   }
 }
 
-const KINDS: readonly SecretKind[] = ['signing-keys', 'verify-keys', 'tls-cert', 'tls-key', 'ca-key', 'accounts']
+const KINDS: readonly SecretKind[] = ['signing-keys', 'verify-keys', 'tls-cert', 'tls-key', 'ca-key', 'accounts', 'agent-ca', 'agent-cert', 'agent-key']
 
 /**
  * Rolls server-proxy over to a new accounts secret or a new config version, keeping everything

@@ -28,12 +28,20 @@ export const SECRET_KINDS = {
   'tls-cert': { target: 'swarmgate-tls-cert' },
   'tls-key': { target: 'swarmgate-tls-key' },
   accounts: { target: 'swarmgate-accounts' },
-  /** The public half of the signing keys: node agents verify tokens with it and can sign none. */
+  /** The public half of the signing keys: node agents verify managers' node assertions with it and can sign none. */
   'verify-keys': { target: 'swarmgate-verify-keys' },
-  'ca-key': { target: undefined }
+  'ca-key': { target: undefined },
+  /** The node agents' own CA (certificate only: its key is never kept), which server-proxy pins to reach them. */
+  'agent-ca': { target: 'swarmgate-agent-ca' },
+  /** The node agents' TLS certificate and key, mounted in the agents only (AGENT_SECRET_KINDS). */
+  'agent-cert': { target: 'swarmgate-agent-cert' },
+  'agent-key': { target: 'swarmgate-agent-key' }
 } as const
 
 export type SecretKind = keyof typeof SECRET_KINDS
+
+/** The secrets the node agents mount and server-proxy does not. */
+export const AGENT_SECRET_KINDS: ReadonlySet<SecretKind> = new Set<SecretKind>(['agent-cert', 'agent-key'])
 
 /** `swarmgate-accounts-v3` */
 export function secretName (kind: SecretKind, version: number): string {

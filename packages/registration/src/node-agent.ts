@@ -1,30 +1,32 @@
 /**
  * The node agent service (docs/protocol.md, "Every node"): server-proxy's image with
  * --node-agent, global on every node, workers included, so that a call addressed to any node
- * reaches that node's engine through the same token and policy checks. It is made from
- * server-proxy's own spec, so both always run the same image, accounts, signing keys and policy:
- * what one accepts the other accepts. It publishes no port: server-proxy reaches it on its overlay
- * network (core NODE_AGENT_NETWORK). It mounts no TLS key (it serves only the overlay) and no
- * signing key: the public half of the keys (verify-keys) verifies tokens and signs none, so a
- * worker taken over cannot make tokens.
+ * reaches that node's engine through the same policy. It is made from server-proxy's own spec, so
+ * both always run the same image, public keys and policy. It publishes no port: server-proxy
+ * reaches it on its overlay network (core NODE_AGENT_NETWORK), in TLS with the agents' own
+ * certificate (agent-secrets.ts). It mounts no signing key, no account store and no key of the CA
+ * clients pin: the public half of the token keys (verify-keys) verifies the managers' node
+ * assertions and signs nothing, so a worker taken over holds no password hash and can make
+ * neither a token nor an assertion.
  */
 import { NODE_AGENT_NETWORK, NODE_AGENT_PORT, NODE_AGENT_SERVICE, type EngineClient, type Task } from '@swarmgate/core'
 import type { Context } from './context.js'
 import { FAILED_UPDATE, taskErrors, templateKey } from './convergence.js'
 import { errors } from './errors.js'
-import { CONFIG_KINDS, LABELS, SECRET_KINDS } from './names.js'
+import { AGENT_SECRET_KINDS, CONFIG_KINDS, LABELS, SECRET_KINDS } from './names.js'
 import { Progress } from './progress.js'
-import type { ServerProxySpec } from './service-spec.js'
+import type { IdentitySecret } from './secrets.js'
+import { secretMount, type ServerProxySpec } from './service-spec.js'
 import { waitFor } from './wait.js'
 
 const SECOND = 1e9
-/** What the agent reads: the public token keys and the accounts to check tokens, the policy to decide. Never the signing keys. */
-const AGENT_SECRETS = new Set<string>([SECRET_KINDS['verify-keys'].target, SECRET_KINDS.accounts.target])
+/** What the agent reads of server-proxy's mounts: the public token keys to check assertions, the policy to decide. Never the signing keys or the accounts. */
+const AGENT_SECRETS = new Set<string>([SECRET_KINDS['verify-keys'].target])
 const AGENT_CONFIGS = new Set<string>([CONFIG_KINDS.policy.target])
 const AGENT_ENV = new Set(['SWARMGATE_SWARM_NAME', CONFIG_KINDS.policy.env])
 
-/** The agent service's spec, from server-proxy's. */
-export function nodeAgentSpec (serverProxy: ServerProxySpec): ServerProxySpec {
+/** The agent service's spec, from server-proxy's and the agents' own secrets (of AGENT_SECRET_KINDS, among `secrets`). */
+export function nodeAgentSpec (serverProxy: ServerProxySpec, secrets: readonly IdentitySecret[]): ServerProxySpec {
   const container = serverProxy.TaskTemplate.ContainerSpec
   const labels = { ...container.Labels, [LABELS.component]: 'node-agent' }
   return {
@@ -35,9 +37,18 @@ export function nodeAgentSpec (serverProxy: ServerProxySpec): ServerProxySpec {
         Image: container.Image,
         // The agent's containers are swarmgate's own (rule swarmgate-object): no operator enters one.
         Labels: labels,
-        Env: [...(container.Env ?? []).filter((e) => AGENT_ENV.has(e.slice(0, e.indexOf('=')))), 'SWARMGATE_NODE_AGENT=true', `SWARMGATE_PORT=${NODE_AGENT_PORT}`, `SWARMGATE_SIGNING_KEYS=/run/secrets/${SECRET_KINDS['verify-keys'].target}`],
+        Env: [
+          ...(container.Env ?? []).filter((e) => AGENT_ENV.has(e.slice(0, e.indexOf('=')))),
+          'SWARMGATE_NODE_AGENT=true',
+          `SWARMGATE_PORT=${NODE_AGENT_PORT}`,
+          `SWARMGATE_SIGNING_KEYS=/run/secrets/${SECRET_KINDS['verify-keys'].target}`,
+          `SWARMGATE_TLS_CERT=/run/secrets/${SECRET_KINDS['agent-cert'].target}`,
+          `SWARMGATE_TLS_KEY=/run/secrets/${SECRET_KINDS['agent-key'].target}`,
+          // The swarm fills in each task's node: the agent accepts assertions for that node only.
+          'SWARMGATE_NODE_ID={{.Node.ID}}'
+        ],
         Mounts: container.Mounts ?? [],
-        Secrets: (container.Secrets ?? []).filter((s) => AGENT_SECRETS.has(s.File.Name)),
+        Secrets: [...(container.Secrets ?? []).filter((s) => AGENT_SECRETS.has(s.File.Name)), ...secrets.filter((s) => AGENT_SECRET_KINDS.has(s.kind)).map(secretMount)],
         Configs: (container.Configs ?? []).filter((c) => AGENT_CONFIGS.has(c.File.Name)),
         // A task counts as running once healthy; failed checks in the first 30 s do not fail it,
         // since a registration restarts every manager's server-proxy at the same moment and a
@@ -59,15 +70,13 @@ export function nodeAgentSpec (serverProxy: ServerProxySpec): ServerProxySpec {
 }
 
 /**
- * Creates or updates the agent service from server-proxy's spec (restarting its tasks when
- * `force`) and waits for it on every node, or removes it: `wanted` says which, and undefined keeps
- * the agents as they are (running when the service exists). Agents are opt-in (--node-agents on):
- * a call to another node carries its bearer token in plain HTTP inside the overlay network, whose
- * encryption (IPsec) cannot be relied on everywhere (docs/decisions.md).
+ * Creates or updates the agent service from server-proxy's spec and the agents' secrets among
+ * `secrets` (restarting its tasks when `force`) and waits for it on every node, or removes it:
+ * `wanted` says which, and undefined keeps the agents as they are (running when the service exists).
  */
-export async function syncNodeAgent (ctx: Context, serverProxy: ServerProxySpec, force: boolean, wanted: boolean | undefined): Promise<void> {
+export async function syncNodeAgent (ctx: Context, serverProxy: ServerProxySpec, secrets: readonly IdentitySecret[], force: boolean, wanted: boolean | undefined): Promise<void> {
   const { engine } = ctx
-  const spec = nodeAgentSpec(serverProxy)
+  const spec = nodeAgentSpec(serverProxy, secrets)
   const existing = (await engine.services({ name: [NODE_AGENT_SERVICE] })).find((s) => s.Spec.Name === NODE_AGENT_SERVICE)
   const run = wanted ?? existing !== undefined
   if (!run) {

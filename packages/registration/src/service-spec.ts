@@ -9,7 +9,7 @@
  * given them (server-proxy's defaults otherwise), and read back from there by later commands.
  */
 import type { Labels, ServiceSpec, TaskSpec } from '@swarmgate/core'
-import { CONFIG_KINDS, CONTAINER_PORT, LABELS, METRICS_PORT, NETWORK_NAME, SECRET_KINDS, SERVICE_NAME, type ConfigKind } from './names.js'
+import { AGENT_SECRET_KINDS, CONFIG_KINDS, CONTAINER_PORT, LABELS, METRICS_PORT, NETWORK_NAME, SECRET_KINDS, SERVICE_NAME, type ConfigKind } from './names.js'
 import type { IdentitySecret } from './secrets.js'
 import type { SwarmConfig } from './swarm-configs.js'
 
@@ -95,6 +95,13 @@ export function readServerProxySettings (spec: ServiceSpec): ServerProxySettings
   }
 }
 
+/** How a task mounts `secret`: at its kind's target, readable by root only (server-proxy and the agents run as root to open the engine socket). */
+export function secretMount (secret: IdentitySecret): NonNullable<TaskSpec['ContainerSpec']['Secrets']>[number] {
+  const target = SECRET_KINDS[secret.kind].target
+  if (target === undefined) throw new TypeError(`the ${secret.kind} secret is mounted in no service`)
+  return { File: { Name: target, UID: '0', GID: '0', Mode: 0o400 }, SecretID: secret.id, SecretName: secret.name }
+}
+
 /** The full spec of the service, for create and for every update. */
 export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
   const labels = { ...opts.labels, [LABELS.component]: 'server-proxy', [LABELS.swarm]: opts.swarmName }
@@ -104,11 +111,9 @@ export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
   if (opts.dockerHubUrl !== undefined) env.push(`SWARMGATE_DOCKER_HUB_URL=${opts.dockerHubUrl}`)
   if (opts.dockerHubGrace !== undefined) env.push(`SWARMGATE_DOCKER_HUB_GRACE=${opts.dockerHubGrace}s`)
   for (const c of opts.configs) env.push(`${CONFIG_KINDS[c.kind].env}=${CONFIG_KINDS[c.kind].target}`)
-  const secrets = opts.secrets.flatMap((s) => {
-    const target = SECRET_KINDS[s.kind].target
-    // Readable by root only: server-proxy runs as root to open the engine socket.
-    return target === undefined ? [] : [{ File: { Name: target, UID: '0', GID: '0', Mode: 0o400 }, SecretID: s.id, SecretName: s.name }]
-  })
+  // Not the CA key (no target), nor the agents' own certificate and key.
+  const secrets = opts.secrets.filter((s) => SECRET_KINDS[s.kind].target !== undefined && !AGENT_SECRET_KINDS.has(s.kind)).map(secretMount)
+  if (opts.secrets.some((s) => s.kind === 'agent-ca')) env.push(`SWARMGATE_NODE_AGENT_CA=/run/secrets/${SECRET_KINDS['agent-ca'].target}`)
   return {
     Name: SERVICE_NAME,
     Labels: { ...labels, [LABELS.fingerprint]: opts.fingerprint, [LABELS.endpoints]: opts.endpoints.join(','), [LABELS.endpointsGiven]: String(opts.endpointsGiven), [LABELS.image]: opts.image },

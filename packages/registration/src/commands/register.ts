@@ -10,6 +10,7 @@
 import { fingerprintOf, parseSwarmName, SWARM_NAME_RULE, type SwarmNode } from '@swarmgate/core'
 import { migrateLegacyRoles, migrationReport } from '../account-edits.js'
 import { createAccountsVersion, mayHoldLegacyRoles, readAccountStore } from '../account-store.js'
+import { agentSecrets } from '../agent-secrets.js'
 import { clientCommand } from '../client-command.js'
 import type { Context } from '../context.js'
 import { deploy } from '../deploy.js'
@@ -119,7 +120,7 @@ export async function register (ctx: Context): Promise<void> {
       key = await createVersion(engine, state.secrets, 'tls-key', server.keyPem, labels)
     }
   }
-  keep.push(cert, key, caKey)
+  keep.push(cert, key, caKey, ...await agentSecrets(ctx, state, swarmName, labels))
 
   const { secret: accountSecret, report } = owner === undefined
     ? await migratedAccounts(ctx, state, accounts as IdentitySecret, swarmName)
@@ -140,7 +141,8 @@ export async function register (ctx: Context): Promise<void> {
     secrets: keep,
     configs: [currentConfig(state, 'policy'), await caConfigFor(ctx, state, hub, labels)].filter((c) => c !== undefined),
     force: state.service !== undefined,
-    nodeAgents: config.nodeAgents === undefined ? undefined : config.nodeAgents === 'on'
+    // On unless --node-agents off on a first registration; later, kept as they are unless told.
+    nodeAgents: config.nodeAgents === undefined ? (state.service === undefined ? true : undefined) : config.nodeAgents === 'on'
   })
 
   ctx.stdout.write([

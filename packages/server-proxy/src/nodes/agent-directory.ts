@@ -49,7 +49,7 @@ export class AgentDirectory {
       const address = attachment?.Addresses?.[0]
       if (typeof address === 'string') return { nodeId: id, hostname, host: address.replace(/\/\d+$/, '') }
     }
-    throw errors.SG_ERR_NODE_AGENT_DOWN(`node ${hostname} (${id}) has no running ${NODE_AGENT_SERVICE} task: the swarm runs node agents only when registered with --node-agents on; otherwise docker service ps ${NODE_AGENT_SERVICE} says why`)
+    throw errors.SG_ERR_NODE_AGENT_DOWN(`node ${hostname} (${id}) has no running ${NODE_AGENT_SERVICE} task: registration runs node agents unless given --node-agents off; otherwise docker service ps ${NODE_AGENT_SERVICE} says why`)
   }
 
   /** The engine's list at `path`; with `missingIsEmpty`, a 404 is an empty list. */
