@@ -26,6 +26,8 @@ export interface ProxyProcess {
   openFds (): Promise<number>
   /** SIGTERM, then SIGKILL if it has not exited in time; resolves once it has exited. */
   stop (): Promise<void>
+  /** Resolves with the exit status (null when a signal ended it) once the process has exited, however it was stopped. */
+  exited (): Promise<number | null>
 }
 
 export interface ProxyProcessOptions {
@@ -74,7 +76,8 @@ export async function startProxyProcess (pkg: 'server-proxy' | 'client-proxy', a
     lines: () => [...lines],
     records,
     openFds: async () => (await readdir(`/proc/${pid}/fd`)).length,
-    stop: async () => { await stopChild(child, exited) }
+    stop: async () => { await stopChild(child, exited) },
+    exited: async () => { await exited; return child.exitCode }
   }
 }
 

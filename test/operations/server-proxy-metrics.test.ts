@@ -5,13 +5,13 @@
  * grants and a refusal. The figures must match what was sent and the audit lines written.
  */
 import t from 'tap'
-import tls from 'node:tls'
 import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { Agent, request } from 'undici'
 import { BUSYBOX_IMAGE, docker, useEngine, waitFor } from '../testbed/index.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { startProxyProcess, type ProxyProcess } from '../harness/proxy-process.js'
+import { startHijackedExec } from '../harness/hijacked-exec.js'
 import { createTestIdentity, ROLE_ACCOUNTS, type TestIdentity } from '../fixtures/identity.js'
 import { parseMetricsText, type MetricSample } from '../../packages/registration/src/proxy-figures.js'
 
@@ -88,22 +88,6 @@ async function call (method: string, path: string, accessToken: string | undefin
   }
 }
 
-/** Starts exec `id` as the docker CLI does (hijacked); resolves with the open connection once the 101 has arrived. */
-async function startHijackedExec (id: string, accessToken: string): Promise<tls.TLSSocket> {
-  const body = JSON.stringify({ Detach: false, Tty: false })
-  const socket = tls.connect({ host: '127.0.0.1', port: server.port, ca: identity.caPem, servername: 'localhost' })
-  socket.on('error', () => {})
-  await once(socket, 'secureConnect')
-  socket.write(`POST /v1.41/exec/${id}/start HTTP/1.1\r\nHost: docker\r\nAuthorization: Bearer ${accessToken}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
-  let head = ''
-  while (!head.includes('\r\n\r\n')) {
-    const [chunk] = await once(socket, 'data') as [Buffer]
-    head += chunk.toString('latin1')
-  }
-  if (!head.startsWith('HTTP/1.1 101')) throw new Error(`exec start answered ${head.split('\r\n')[0] ?? ''}`)
-  return socket
-}
-
 t.test('the scrape endpoint: text format, GET and HEAD at /metrics only, and never on the public port', async (t) => {
   const res = await request(metricsUrl)
   t.equal(res.statusCode, 200)
@@ -134,7 +118,7 @@ t.test('calls, denials, a hijacked exec and token answers are counted exactly', 
   t.equal(created.status, 201)
   const execId = (JSON.parse(created.body) as { Id: string }).Id
 
-  const session = await startHijackedExec(execId, operator)
+  const session = await startHijackedExec(server.port, identity.caPem, execId, operator)
   const open = await scrape()
   t.equal(value(open, 'swarmgate_hijacked_sessions_open'), 1, 'the exec is open')
   t.equal(value(open, 'swarmgate_calls_total', { action: 'exec.start', decision: 'allow', status: '101' }), 0, 'a session is counted when it ends')

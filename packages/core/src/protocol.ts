@@ -24,6 +24,13 @@ export const PATHS = {
  */
 export const ERROR_HEADER = 'X-Swarmgate-Error'
 
+/**
+ * The header a stopping server-proxy puts on every answer it gives during its drain, with
+ * `Connection: close` (docs/protocol.md, "Draining"): the call was carried out as usual, and the
+ * client should send its next calls to another manager.
+ */
+export const DRAINING_HEADER = 'X-Swarmgate-Draining'
+
 /** The codes of ERROR_HEADER that client-proxy acts on. */
 export const GATEWAY_CODES = {
   /** The engine could not be reached at all: the call was not carried out; another manager may take it. */

@@ -138,7 +138,10 @@ export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
           Retries: 3,
           StartPeriod: 30 * SECOND
         },
-        StopGracePeriod: 10 * SECOND
+        // On SIGTERM server-proxy drains (docs/protocol.md, "Draining"): calls in flight, streams
+        // and hijacked sessions go on for up to its --drain-timeout (20 s) before they are cut;
+        // the rest leaves a loaded manager time to exit before the swarm's SIGKILL.
+        StopGracePeriod: 30 * SECOND
       },
       RestartPolicy: { Condition: 'any', Delay: 5 * SECOND, MaxAttempts: 0 },
       Placement: { Constraints: ['node.role==manager'] },

@@ -24,12 +24,15 @@ import { NodeCalls, signNodeAssertion } from './nodes/index.js'
 import { tokenRoutes } from './token-routes.js'
 import { endpointRoutes } from './endpoint-routes.js'
 import { ConnectionGuard } from './connections/index.js'
+import { ServerDrain } from './drain/index.js'
 import { countTokenAnswers, type ServerMetrics } from './metrics/index.js'
 import { errors } from './errors.js'
 import type { TokenSettings } from './tokens.js'
 
 export interface ServerProxy {
   readonly server: http.Server
+  /** The drain on stop, where the server has one (a manager's server-proxy, not a node agent). */
+  readonly drain?: ServerDrain
   /** Closes the listener, every client connection (hijacked ones included) and the engine connections. */
   close (): Promise<void>
 }
@@ -86,6 +89,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger, me
     logger
   })
   const bearer = new BearerTokens({ keys, settings, cache: new AccessCache(ACCESS_CACHE_SIZE, config.clockSkew), principal: (token) => authenticator.principal(token) })
+  const drain = new ServerDrain(logger)
   const gateway = new DockerGateway({
     authenticate: async (req) => await bearer.authenticate(req),
     upstream,
@@ -109,6 +113,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger, me
       engineSocket: config.engineSocket,
       logger,
       onAuthenticated: (socket) => { guard.authenticated(socket) },
+      careful: () => drain.draining,
       ...(metrics === undefined ? {} : { onAudit: (line) => { metrics.audited(line) } })
     })
     : undefined
@@ -132,6 +137,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger, me
         ? http.createServer(options, route)
         : https.createServer({ ...options, cert: tls[0], key: tls[1], minVersion: 'TLSv1.2' }, route)
       guard.attach(server)
+      drain.attach(server)
       serveDockerApi(server, {
         upgrade: async (req, socket, head) => {
           if (req.url?.startsWith(PATHS.nodes) === true) await nodes.handleUpgrade(req, socket, head)
@@ -174,6 +180,7 @@ export async function buildServerProxy (config: ServerConfig, logger: Logger, me
 
   return {
     server: app.server,
+    drain,
     close: async () => {
       for (const socket of sockets) socket.destroy()
       // fastify closes a serverFactory server only when fastify.listen() opened it; main.ts

@@ -50,6 +50,9 @@ export const program = defineProgram({
     unauthenticatedIdle: { kind: 'seconds', flag: '--unauthenticated-idle', env: 'SWARMGATE_UNAUTHENTICATED_IDLE', default: 30, value: 'DURATION', help: 'Close a connection not yet authenticated after this long without a byte either way (0: never)' },
     unauthenticatedPerSource: { kind: 'integer', flag: '--unauthenticated-per-source', env: 'SWARMGATE_UNAUTHENTICATED_PER_SOURCE', default: 64, value: 'COUNT', help: 'Connections not yet authenticated one source address may hold; more are closed at once (0: no cap)' },
     unauthenticatedMax: { kind: 'integer', flag: '--unauthenticated-max', env: 'SWARMGATE_UNAUTHENTICATED_MAX', default: 4096, value: 'COUNT', help: 'Connections not yet authenticated all sources may hold; authenticated ones never count (0: no cap)' },
+    // Within the service's 30 s stop grace period (registration's service spec), with room for a
+    // loaded manager to cut what is left and exit before the swarm kills the task.
+    drainTimeout: { kind: 'seconds', flag: '--drain-timeout', env: 'SWARMGATE_DRAIN_TIMEOUT', default: 20, value: 'DURATION', help: 'On SIGTERM or SIGINT, how long calls in flight (streams, hijacked sessions) may go on while no new connection is accepted; what is still open then is cut' },
     metricsAddress: { kind: 'string', flag: '--metrics-address', env: 'SWARMGATE_METRICS_ADDRESS', value: 'HOST:PORT', help: 'Serve Prometheus metrics over plain HTTP at http://HOST:PORT/metrics, apart from the public port and without authentication (default: not served)' },
     logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' }
   },

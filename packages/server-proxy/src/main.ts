@@ -31,6 +31,10 @@ runProgram(program, async (config, args) => {
   }
 
   logger.info({ signal: await untilStopSignal() }, 'shutting down')
+  // A manager's server-proxy drains (docs/protocol.md, "Draining"). A node agent does not: its
+  // answers pass through a manager to the client, where the draining header would send the client
+  // away from a manager that is not stopping.
+  await proxy.drain?.run(config.drainTimeout * 1000)
   scrape?.close()
   await proxy.close()
   logger.flush()

@@ -43,6 +43,8 @@ export interface RelayedCallsOptions {
   readonly onAuthenticated?: (socket: Duplex) => void
   /** Told every audit line as it is written (the metrics count them). */
   readonly onAudit?: (line: AuditLine) => void
+  /** While true, every call takes the careful path: the drain on stop answers it there (drain/index.ts). */
+  readonly careful?: () => boolean
 }
 
 export class RelayedCalls {
@@ -67,7 +69,7 @@ export class RelayedCalls {
   /** The verdict on one call: at once when the token is in the verified-token cache. */
   #decide (request: RelayRequest, socket: Duplex, source: string | undefined): RelayVerdict | Promise<RelayVerdict> {
     const started = performance.now()
-    if (request.target.startsWith(RESERVED_PREFIX)) return CAREFUL
+    if (request.target.startsWith(RESERVED_PREFIX) || this.#opts.careful?.() === true) return CAREFUL
     const authorization = headerValues(request.rawHeaders, 'authorization')
     if (authorization.length !== 1) return CAREFUL
     let account: Caller | Promise<Caller>
