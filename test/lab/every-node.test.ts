@@ -1,9 +1,11 @@
 // Every node through one client-proxy (issue 13, docs/protocol.md "Every node"): registration runs
-// a node agent on every node, the worker included; with DOCKER_HOST=<the exported host>/_swarmgate/
+// a node agent on every node by default, the worker included; with DOCKER_HOST=<the exported host>/_swarmgate/
 // v1/nodes/w1, logs, exec, exec -it (a real terminal), cp in and out work on a container running
 // on the worker; the decisions that read engine facts read the worker's engine (an operator may
-// enter a plain container there and not one that mounts the engine socket); nothing reaches an agent without a
-// valid token, even from the overlay; the agent publishes no port; deregister removes it.
+// enter a plain container there and not one that mounts the engine socket); nothing reaches an agent
+// without a manager's assertion of that call, even from the overlay with a user's real token; the
+// agent speaks only TLS under its own CA, holds no account store and publishes no port; deregister
+// removes it.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -32,8 +34,8 @@ let registered: ClientCommand
 let alice = ''
 let bob = ''
 
-t.test('registration runs the node agent on every node, the worker included, with no published port', async (t) => {
-  const r = await registerOn(lab.node('m1'), swarm, password, ['--node-agents', 'on'])
+t.test('registration runs the node agent on every node by default, the worker included, with no published port and no account store', async (t) => {
+  const r = await registerOn(lab.node('m1'), swarm, password)
   t.equal(r.code, 0, r.stderr)
   t.match(r.stderr, /4\/4 nodes running the node agent/)
   registered = parseClientCommand(r.stdout)
@@ -41,6 +43,10 @@ t.test('registration runs the node agent on every node, the worker included, wit
   const tasks = await dockerLines(['service', 'ps', AGENT, '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}'], { host: m1 })
   t.same(tasks.map((l) => l.split(' ')[0]).sort(), ['m1', 'm2', 'm3', 'w1'])
   t.equal(await docker(['service', 'inspect', AGENT, '--format', '{{len .Endpoint.Ports}}'], { host: m1 }), '0', 'the agent service publishes no port')
+  const mounted = await dockerLines(['service', 'inspect', AGENT, '--format', '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.File.Name}}{{"\\n"}}{{end}}'], { host: m1 })
+  t.same(mounted.sort(), ['swarmgate-agent-cert', 'swarmgate-agent-key', 'swarmgate-verify-keys'], 'the agent mounts no account store and no signing key')
+  const onWorker = (await dockerLines(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${AGENT}`], { host: nodeHost(lab.node('w1')) }))[0] as string
+  t.same((await dockerLines(['exec', onWorker, 'node', '-e', 'console.log(require("fs").readdirSync("/run/secrets").join("\\n"))'], { host: nodeHost(lab.node('w1')) })).sort(), ['swarmgate-agent-cert', 'swarmgate-agent-key', 'swarmgate-verify-keys'], 'and the worker\'s agent task has no password hash to read')
   // Nothing listens on the agent's port on a node's own address: it is reached on the overlay only.
   const w1 = lab.node('w1')
   const refused = await new Promise<string>((resolve) => {
@@ -104,22 +110,35 @@ t.test('docker exec -it in a real terminal on the worker\'s container', async (t
   t.equal(await term.exitStatus(), 3)
 })
 
-t.test('nothing reaches an agent without a valid token, even from the overlay; unknown nodes are named', async (t) => {
+t.test('nothing reaches an agent without a manager\'s assertion, even from the overlay with a user\'s token; it speaks only TLS; unknown nodes are named', async (t) => {
   const m1 = nodeHost(lab.node('m1'))
   // The agent of w1 at its overlay address, as server-proxy finds it.
   const task = (await dockerLines(['service', 'ps', AGENT, '--filter', 'node=w1', '--filter', 'desired-state=running', '-q'], { host: m1 }))[0] as string
   const address = (await dockerLines(['inspect', task, '--format', '{{range .NetworksAttachments}}{{.Network.Spec.Name}} {{index .Addresses 0}}{{"\\n"}}{{end}}'], { host: m1 }))
     .find((l) => l.startsWith('swarmgate-server-proxy-network '))?.split(' ')[1]?.replace(/\/\d+$/, '')
   t.ok(address !== undefined, 'the agent has an overlay address')
-  // From inside m1's server-proxy task: a container on the overlay.
+  // From inside m1's server-proxy task: a container on the overlay, which holds the agents' CA.
   const proxy = (await dockerLines(['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=swarmgate-server-proxy'], { host: m1 }))[0] as string
+  const run = async (program: string): Promise<string> => await docker(['exec', proxy, 'node', '-e', program], { host: m1 })
+  const agentTls = `host: ${JSON.stringify(address)}, port: 2378, ca: require("fs").readFileSync("/run/secrets/swarmgate-agent-ca"), servername: "swarmgate-node-agent"`
   const ask = async (authorization: string | undefined): Promise<string> => {
     const headers = authorization === undefined ? '{}' : JSON.stringify({ authorization })
-    const program = `require("http").get({ host: ${JSON.stringify(address)}, port: 2378, path: "/containers/json", headers: ${headers} }, (r) => { let b = ""; r.on("data", (c) => { b += c }); r.on("end", () => console.log(r.statusCode, r.headers["x-swarmgate-error"], b.trim())) }).on("error", (e) => console.log("error", e.code))`
-    return await docker(['exec', proxy, 'node', '-e', program], { host: m1 })
+    return await run(`require("https").get({ ${agentTls}, path: "/containers/json", headers: ${headers} }, (r) => { let b = ""; r.on("data", (c) => { b += c }); r.on("end", () => console.log(r.statusCode, r.headers["x-swarmgate-error"], b.trim())) }).on("error", (e) => console.log("error", e.code))`)
   }
-  t.match(await ask(undefined), /^401 SG_ERR_AUTH_MISSING \{"message":"swarmgate: authentication required/, 'no token: refused')
+  t.match(await ask(undefined), /^401 SG_ERR_AUTH_NO_ASSERTION \{"message":"swarmgate: a node agent serves only calls a manager's server-proxy sends it/, 'no token: refused')
   t.match(await ask('Bearer not.a.token'), /^401 SG_ERR_AUTH_/, 'a bad token: refused')
+  // alice's real access token, had from the token service of the same manager.
+  const token = await run(`const q = require("https").request({ host: "127.0.0.1", port: 2376, path: "/_swarmgate/v1/token", method: "POST", rejectUnauthorized: false, headers: { "content-type": "application/x-www-form-urlencoded" } }, (r) => { let b = ""; r.on("data", (c) => { b += c }); r.on("end", () => console.log(JSON.parse(b).access_token)) }); q.end(new URLSearchParams({ grant_type: "password", username: "alice", password: ${JSON.stringify(password)} }).toString())`)
+  t.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a real access token')
+  t.match(await ask(`Bearer ${token}`), /^401 SG_ERR_AUTH_NO_ASSERTION /, 'a user\'s valid token without a manager\'s assertion: refused')
+
+  // The agent's port speaks TLS, under the agents' own CA for their name, and nothing else.
+  const handshake = await run(`const s = require("tls").connect({ ${agentTls} }, () => { console.log("authorized", s.authorized, s.getProtocol()); s.end() }).on("error", (e) => console.log("error", e.code))`)
+  t.match(handshake, /^authorized true TLSv1\.3$/, 'a TLS handshake verified against the agents\' CA')
+  const plainHttp = await run(`require("http").get({ host: ${JSON.stringify(address)}, port: 2378, path: "/_swarmgate/v1/health" }, (r) => console.log("answered", r.statusCode)).on("error", (e) => console.log("error", e.code))`)
+  t.match(plainHttp, /^error /, 'plain HTTP gets no answer')
+  const clientsCa = await run(`const s = require("tls").connect({ host: ${JSON.stringify(address)}, port: 2378, ca: require("fs").readFileSync("/run/secrets/swarmgate-tls-cert"), servername: "swarmgate-node-agent" }, () => { console.log("authorized"); s.end() }).on("error", (e) => console.log("error", e.code))`)
+  t.match(clientsCa, /^error /, 'the CA clients pin does not vouch for an agent')
 
   const unknown = await runDocker(['ps'], { host: `${alice}${NODES}nope` })
   t.equal(unknown.code, 1)
