@@ -3,6 +3,7 @@
 // run without credentials; a wrong password and a wrong fingerprint refused; ls and rm.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
+import net from 'node:net'
 import { BUSYBOX_IMAGE, docker, dockerJson, LABEL_ARGS, runDocker, SERVICE_LABEL_ARGS, useEngine, waitFor } from '../testbed/index.js'
 import { bridgeGateway, client, exportedHost, parseClientCommand, registration, servedCaFingerprint, clearRegistrations, swarmgateObjects, type ClientCommand } from './journey-steps.js'
 
@@ -45,9 +46,14 @@ t.test('the client logs in and starts the proxy; --quiet prints only the export 
   t.match(r.stdout, /^export DOCKER_HOST=tcp:\/\/127\.0\.0\.1:\d+\n$/, 'standard output is the export line and nothing else')
   host = exportedHost(r.stdout)
   const name = `swarmgate_client_proxy_${swarm.replace('/', '_')}`
-  const c = await dockerJson<{ Config: { Env: string[], Cmd: string[] | null, Entrypoint: string[], User: string }, HostConfig: { RestartPolicy: { Name: string }, PortBindings: Record<string, Array<{ HostIp: string }>> } }>(['inspect', name, '--format', '{{json .}}'])
+  const c = await dockerJson<{ Config: { Env: string[], Cmd: string[] | null, Entrypoint: string[], User: string }, HostConfig: { NetworkMode: string, RestartPolicy: { Name: string }, PortBindings: Record<string, Array<{ HostIp: string }>> | null } }>(['inspect', name, '--format', '{{json .}}'])
   t.equal(c.HostConfig.RestartPolicy.Name, 'unless-stopped')
-  t.same(Object.values(c.HostConfig.PortBindings).flat().map((b) => b.HostIp), ['127.0.0.1'], 'published on loopback only')
+  // This machine's engine is a Linux engine on the machine itself: the host network by default.
+  t.equal(c.HostConfig.NetworkMode, 'host', 'on the host network')
+  t.ok(c.Config.Env.includes('SWARMGATE_LISTEN_HOST=127.0.0.1'), 'listening on loopback only')
+  t.same(Object.values(c.HostConfig.PortBindings ?? {}).flat(), [], 'nothing published')
+  const port = Number(new URL(host.replace(/^tcp:/, 'http:')).port)
+  t.equal(await connectError(gateway, port), 'ECONNREFUSED', 'not at the bridge gateway, an address of this machine that containers reach')
   t.ok(c.Config.Env.includes(`SWARMGATE_REFRESH_TOKEN_FILE=/state/swarms/${swarm}/refresh-token`))
   const token = (await docker(['run', '--rm', ...LABEL_ARGS, '-v', `${volume}:/s`, BUSYBOX_IMAGE, 'cat', `/s/swarms/${swarm}/refresh-token`])).trim()
   t.match(token, /^ey[\w-]+\.[\w-]+\.[\w-]+$/, 'the volume holds the refresh token')
@@ -133,6 +139,14 @@ t.test('ls lists the swarm; rm removes the proxy and the login', async (t) => {
 t.test('deregister removes every swarmgate object', async (t) => {
   const r = await registration(['deregister', '--yes'])
   t.equal(r.code, 0, r.stderr)
-  t.match(r.stdout, `Deregistered ${swarm}: removed 1 service(s), 1 network(s) and 6 secret(s).`)
+  t.match(r.stdout, `Deregistered ${swarm}: removed 2 service(s), 1 network(s) and 9 secret(s).`)
   await waitFor('the swarmgate objects to be gone', async () => (await swarmgateObjects()).length === 0 ? true : undefined, { timeoutMs: 30_000 })
 })
+
+/** The error code of connecting to `host`:`port`, or 'connected'. */
+async function connectError (host: string, port: number): Promise<string> {
+  return await new Promise((resolve) => {
+    const s = net.connect({ host, port }, () => { s.destroy(); resolve('connected') })
+    s.on('error', (err: NodeJS.ErrnoException) => { resolve(err.code ?? err.message) })
+  })
+}
