@@ -23,7 +23,8 @@ const SECOND = 1e9
 /** What the agent reads of server-proxy's mounts: the public token keys to check assertions, the policy to decide. Never the signing keys or the accounts. */
 const AGENT_SECRETS = new Set<string>([SECRET_KINDS['verify-keys'].target])
 const AGENT_CONFIGS = new Set<string>([CONFIG_KINDS.policy.target])
-const AGENT_ENV = new Set(['SWARMGATE_SWARM_NAME', CONFIG_KINDS.policy.env])
+// The metrics address too: each agent serves server-proxy's figures on its overlay address, where `status` reads them.
+const AGENT_ENV = new Set(['SWARMGATE_SWARM_NAME', 'SWARMGATE_METRICS_ADDRESS', CONFIG_KINDS.policy.env])
 
 /** The agent service's spec, from server-proxy's and the agents' own secrets (of AGENT_SECRET_KINDS, among `secrets`). */
 export function nodeAgentSpec (serverProxy: ServerProxySpec, secrets: readonly IdentitySecret[]): ServerProxySpec {

@@ -39,7 +39,7 @@ t.test('the agent: server-proxy\'s image, public keys and policy on every node, 
   t.same(c.Secrets?.map((s) => [s.File.Name, s.SecretName]), [['swarmgate-verify-keys', 'swarmgate-verify-keys-v1'], ['swarmgate-agent-cert', 'swarmgate-agent-cert-v1'], ['swarmgate-agent-key', 'swarmgate-agent-key-v1']],
     'no signing key, no account store (no password hash on a worker), no key of the CA clients pin, no server-proxy TLS key')
   t.same(c.Configs?.map((s) => s.ConfigName), ['swarmgate-policy-v2'], 'the policy in force on the managers')
-  t.same(c.Env, ['SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_POLICY=/run/swarmgate/policy.yaml', 'SWARMGATE_NODE_AGENT=true', 'SWARMGATE_PORT=2378', 'SWARMGATE_SIGNING_KEYS=/run/secrets/swarmgate-verify-keys',
+  t.same(c.Env, ['SWARMGATE_SWARM_NAME=alice/prod', 'SWARMGATE_METRICS_ADDRESS=0.0.0.0:9323', 'SWARMGATE_POLICY=/run/swarmgate/policy.yaml', 'SWARMGATE_NODE_AGENT=true', 'SWARMGATE_PORT=2378', 'SWARMGATE_SIGNING_KEYS=/run/secrets/swarmgate-verify-keys',
     'SWARMGATE_TLS_CERT=/run/secrets/swarmgate-agent-cert', 'SWARMGATE_TLS_KEY=/run/secrets/swarmgate-agent-key', 'SWARMGATE_NODE_ID={{.Node.ID}}'], 'each task told its own node by the swarm')
   t.same(c.Mounts, [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }])
   t.match(c.Labels, { 'io.swarmgate.test': 'true', 'io.swarmgate.component': 'node-agent' }, 'its containers are swarmgate\'s own (rule swarmgate-object)')

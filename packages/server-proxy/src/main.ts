@@ -17,7 +17,7 @@ runProgram(program, async (config, args) => {
   const metricsAt = config.metricsAddress === undefined ? undefined : parseMetricsAddress(config.metricsAddress)
   const logger = createLogger({ name: 'server-proxy', level: config.logLevel })
   const metrics = new ServerMetrics(program.version)
-  const proxy = config.nodeAgent ? await buildNodeAgent(config, logger) : await buildServerProxy(config, logger, metrics)
+  const proxy = config.nodeAgent ? await buildNodeAgent(config, logger, metrics) : await buildServerProxy(config, logger, metrics)
   await listen(proxy.server, { port: config.port, host: config.host })
   logger.info({ address: proxy.server.address(), nodeAgent: config.nodeAgent, tls: !config.insecureHttp, swarm: config.swarmName, engine: config.engineSocket }, 'server-proxy listening')
   if (config.insecureHttp) logger.warn('serving plain HTTP: tokens travel unencrypted; use this only behind another TLS hop')

@@ -21,9 +21,10 @@ import { loadVerifyingKeys } from '../signing-keys.js'
 import { DockerGateway } from '../gateway/docker-gateway.js'
 import { errors } from '../errors.js'
 import { checkNodeAssertion } from './assertion-check.js'
+import type { ServerMetrics } from '../metrics/index.js'
 
-/** Builds a node agent from server-proxy's config (its files, swarm name, node ID, engine socket); never listens. */
-export async function buildNodeAgent (config: ServerConfig, logger: Logger): Promise<ServerProxy> {
+/** Builds a node agent from server-proxy's config (its files, swarm name, node ID, engine socket), its calls counted in `metrics` when given; never listens. */
+export async function buildNodeAgent (config: ServerConfig, logger: Logger, metrics?: ServerMetrics): Promise<ServerProxy> {
   const node = config.nodeId
   if (node === undefined || node === '') throw errors.SG_ERR_NODE_AGENT_CONFIG()
   const [keysText, policyText, tls] = await Promise.all([
@@ -39,7 +40,8 @@ export async function buildNodeAgent (config: ServerConfig, logger: Logger): Pro
     authenticate: async (req) => await checkNodeAssertion(assertions, req),
     upstream,
     logger: logger.child({ role: 'node-agent' }),
-    policy: new Policy(policyText === undefined ? undefined : parsePolicy(policyText))
+    policy: new Policy(policyText === undefined ? undefined : parsePolicy(policyText)),
+    ...(metrics === undefined ? {} : { onAudit: (line) => { metrics.audited(line) } })
   })
   const sockets = new Set<Duplex>()
   const route: http.RequestListener = (req, res) => {
