@@ -86,6 +86,7 @@ export async function setUpEnvironment (opts: EnvironmentOptions): Promise<Envir
     opts.log('starting the swarmgate chain')
     const chain = await startChain({
       engineSocket: daemon.socket,
+      relay: false,
       processes: { nodeArgs: opts.proxyNodeArgs ?? [], maxLines: 2_000 }
     })
     closers.push(chain.close)

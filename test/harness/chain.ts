@@ -40,8 +40,9 @@ export interface ChainOptions {
   /** More client-proxy flags (`--allow-origin` for a web UI's origin). */
   readonly clientProxyArgs?: readonly string[]
   /**
-   * Both proxies with --relay (the fast path of issue 14); default: as SWARMGATE_TEST_RELAY=1 in
-   * the test's environment says, so a suite can be run against it unchanged.
+   * Both proxies with the relay (the fast path of issue 14, their default); false: --relay=off.
+   * Default: on, unless SWARMGATE_TEST_RELAY=0 in the test's environment, so a suite can be run
+   * against the full path unchanged.
    */
   readonly relay?: boolean
 }
@@ -101,7 +102,7 @@ export async function startChain (opts: ChainOptions = {}): Promise<Chain> {
   const swarm = opts.swarm ?? 'alice/test'
   const ACCOUNT: TestAccount = { name: 'alice', password: 'correct horse battery', role: opts.role ?? 'operator' }
   const identity = await createTestIdentity(swarm, [ACCOUNT, ...Object.values(ROLE_ACCOUNTS)])
-  const relay = (opts.relay ?? process.env.SWARMGATE_TEST_RELAY === '1') ? ['--relay'] : []
+  const relay = (opts.relay ?? process.env.SWARMGATE_TEST_RELAY !== '0') ? [] : ['--relay=off']
   const started: ProxyProcess[] = []
   try {
     const server = await startProxyProcess('server-proxy', [

@@ -17,8 +17,8 @@ import { parseMetricsText, type MetricSample } from '../../packages/registration
 
 useEngine(t)
 
-/** The relay's audit lines are counted too: SWARMGATE_TEST_RELAY=1 runs the file against it, as the chain does. */
-const RELAY = process.env.SWARMGATE_TEST_RELAY === '1'
+/** The relay's audit lines are counted too (the relay is the default); SWARMGATE_TEST_RELAY=0 runs the file without it, as the chain does. */
+const RELAY = process.env.SWARMGATE_TEST_RELAY !== '0'
 
 let identity: TestIdentity
 let server: ProxyProcess
@@ -31,7 +31,7 @@ t.before(async () => {
   container = `sg-metrics-${randomBytes(4).toString('hex')}`
   await docker(['run', '-d', ...CONTAINER_ARGS, '--name', container, BUSYBOX_IMAGE, 'sleep', '600'])
   identity = await createTestIdentity('alice/test', Object.values(ROLE_ACCOUNTS))
-  server = await startProxyProcess('server-proxy', ['--host', '127.0.0.1', '--port', '0', ...identity.serverArgs, '--metrics-address', '127.0.0.1:0', ...(RELAY ? ['--relay'] : [])])
+  server = await startProxyProcess('server-proxy', ['--host', '127.0.0.1', '--port', '0', ...identity.serverArgs, '--metrics-address', '127.0.0.1:0', ...(RELAY ? [] : ['--relay=off'])])
   base = `https://127.0.0.1:${server.port}`
   dispatcher = new Agent({ connect: { ca: identity.caPem } })
   const port = await waitFor('the metrics listener', async () => {

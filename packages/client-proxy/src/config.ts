@@ -23,7 +23,7 @@ export const program = defineProgram({
     host: { kind: 'string', flag: '--host', env: 'SWARMGATE_LISTEN_HOST', default: '127.0.0.1', value: 'ADDR', help: 'Address to listen on; anything but loopback is warned about' },
     port: { kind: 'port', flag: '--port', env: 'SWARMGATE_LISTEN_PORT', default: 2375, help: 'Port to listen on (0 picks a free one)' },
     socket: { kind: 'string', flag: '--socket', env: 'SWARMGATE_LISTEN_SOCKET', value: 'PATH', help: 'Also listen on this unix socket (owner only): with DOCKER_HOST=unix://PATH the docker CLI can detach with ctrl-p ctrl-q, which it cannot over tcp://' },
-    relay: { kind: 'boolean', flag: '--relay', env: 'SWARMGATE_RELAY', help: 'Relay calls as bytes on a connection pinned to one manager connection, handing to the full path only what needs it (issue 14; not yet the default)' },
+    relay: { kind: 'boolean', flag: '--relay', env: 'SWARMGATE_RELAY', default: true, help: 'Relay calls as bytes on a connection pinned to one manager connection, handing to the full path only what needs it (issue 14); --relay=off sends every call through the full path' },
     allowOrigin: { kind: 'string', flag: '--allow-origin', env: 'SWARMGATE_ALLOW_ORIGIN', value: 'ORIGIN', help: 'Let requests from this one web origin through (a web UI you run on purpose, such as https://ui.example); requests from every other web page are refused' },
     refreshMargin: { kind: 'seconds', flag: '--refresh-margin', env: 'SWARMGATE_REFRESH_MARGIN', default: 60, value: 'DURATION', help: 'Renew the access token this long before it expires' },
     logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' }
