@@ -1,7 +1,9 @@
 // `registration status` on a swarm of three managers and a worker (issue 13, "Operating it"): each
 // manager's server-proxy with its state, health, version, open sessions and engine errors, the
 // figures asked of each task over the overlay network; an exec held open through one manager is
-// that manager's open session; a server-proxy task killed is its manager's last error.
+// that manager's open session; a server-proxy task killed is its manager's last error. With the
+// node agents on (the default of a first registration), each node's agent, the worker's included,
+// with its state, health and figures, read the same way.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE, docker, dockerLines, LABEL_ARGS, programVersion, waitFor } from '../testbed/index.js'
@@ -17,23 +19,37 @@ const swarm = `alice/status-${suffix}`
 const password = `correct horse ${suffix}`
 const VERSION = programVersion('server-proxy')
 
-/** `registration status` on m1: the lines about `node`'s server-proxy (its own, then the indented ones below it). */
-async function statusOf (node: LabNode): Promise<string[]> {
+/** The sections of `status` that list a service's task per node, by their heading. */
+const SERVER_PROXIES = 'server-proxy on the managers:'
+const AGENTS = 'swarmgate-node-agent on every node:'
+
+/** The lines of one section of `status`'s output, below its heading. */
+function section (stdout: string, heading: string): string[] {
+  const lines = stdout.split('\n')
+  const at = lines.indexOf(heading)
+  if (at === -1) throw new Error(`no "${heading}" in:\n${stdout}`)
+  const below = lines.slice(at + 1)
+  const end = below.findIndex((l) => !l.startsWith('  '))
+  return below.slice(0, end === -1 ? below.length : end)
+}
+
+/** `registration status` on m1: the lines about `node` in a section (its own, then the indented ones below it). */
+async function statusOf (node: LabNode, heading = SERVER_PROXIES): Promise<string[]> {
   const r = await registration(['status'], { host: nodeHost(lab.node('m1')) })
   if (r.code !== 0) throw new Error(`status failed: ${r.stderr}`)
-  const lines = r.stdout.split('\n')
+  const lines = section(r.stdout, heading)
   const at = lines.findIndex((l) => l.startsWith(`  ${node.name} (`))
-  if (at === -1) throw new Error(`no line for ${node.name} in:\n${r.stdout}`)
+  if (at === -1) throw new Error(`no line for ${node.name} under "${heading}" in:\n${r.stdout}`)
   const below = lines.slice(at + 1)
   const end = below.findIndex((l) => !l.startsWith('    '))
   return [lines[at] as string, ...below.slice(0, end === -1 ? below.length : end)]
 }
 
-/** Waits until `node`'s status lines satisfy `ok`; resolves with them. */
-async function statusUntil (node: LabNode, what: string, ok: (lines: string[]) => boolean): Promise<string[]> {
+/** Waits until `node`'s status lines in a section satisfy `ok`; resolves with them. */
+async function statusUntil (node: LabNode, what: string, ok: (lines: string[]) => boolean, heading = SERVER_PROXIES): Promise<string[]> {
   let last: string[] = []
   try {
-    return await waitFor(what, async () => { last = await statusOf(node); return ok(last) ? last : undefined }, { timeoutMs: 90_000, intervalMs: 1_000 })
+    return await waitFor(what, async () => { last = await statusOf(node, heading); return ok(last) ? last : undefined }, { timeoutMs: 90_000, intervalMs: 1_000 })
   } catch (err) {
     throw new Error(`${(err as Error).message}; last status of ${node.name}:\n${last.join('\n')}`)
   }
@@ -54,7 +70,15 @@ t.test('right after registration each manager\'s server-proxy is running, health
     t.equal(lines.length, 2, `${manager.name}: no last error yet`)
   }
   const worker = await registration(['status'], { host: nodeHost(lab.node('m1')) })
-  t.notMatch(worker.stdout, /^ {2}w1 /m, 'the worker runs no server-proxy and is not listed')
+  t.notMatch(section(worker.stdout, SERVER_PROXIES).join('\n'), /^ {2}w1 /m, 'the worker runs no server-proxy and is not listed')
+})
+
+t.test('each node\'s agent, the worker\'s included, is running, healthy, and gives its own figures', async (t) => {
+  for (const node of [...lab.managers, ...lab.workers]) {
+    const lines = await statusUntil(node, `${node.name}'s agent figures`, (l) => l.some((x) => x.startsWith('    version ')), AGENTS)
+    t.match(lines[0], new RegExp(`^  ${node.name} \\(${node.role}, ${node.address.replace(/\./g, '\\.')}, ready, active\\): running \\(healthy\\)$`))
+    t.match(lines[1], figures(0), `${node.name}'s agent: version, start, no open session, no engine error`)
+  }
 })
 
 t.test('an exec held open through one manager is that manager\'s open session, and only its', { timeout: 240_000 }, async (t) => {

@@ -1,9 +1,9 @@
 /**
- * `status`: what is registered, and each manager's server-proxy: its task as the swarm sees it
- * (state, health, the last error of a task on that node) and its own figures (version, uptime,
- * open sessions, engine errors; proxy-figures.ts).
+ * `status`: what is registered, each manager's server-proxy and, when the node agents run, each
+ * node's agent: its task as the swarm sees it (state, health, the last error of a task on that
+ * node) and its own figures (version, uptime, open sessions, engine errors; proxy-figures.ts).
  */
-import type { Task } from '@swarmgate/core'
+import { NODE_AGENT_SERVICE, type SwarmNode, type Task } from '@swarmgate/core'
 import type { Context } from '../context.js'
 import { clientCommand } from '../client-command.js'
 import { errors } from '../errors.js'
@@ -26,8 +26,12 @@ export async function status (ctx: Context): Promise<void> {
   const allTasks = await engine.tasks({ service: [state.service.ID] })
   const tasks = allTasks.filter((t) => t.DesiredState === 'running')
   const managers = [...nodes.values()].filter((n) => n.Spec.Role === 'manager')
+  const agents = (await engine.services({ name: [NODE_AGENT_SERVICE] })).find((s) => s.Spec.Name === NODE_AGENT_SERVICE)
+  const allAgentTasks = agents === undefined ? [] : await engine.tasks({ service: [agents.ID] })
+  const agentTasks = allAgentTasks.filter((t) => t.DesiredState === 'running')
   const here = tasks.find((t) => t.NodeID === ctx.manager.info.Swarm.NodeID && t.Status.State === 'running')
-  const figures = await readFigures(engine, here?.Status.ContainerStatus?.ContainerID, tasks.filter((t) => t.Status.State === 'running'))
+  // One exec asks every server-proxy and agent: the agents serve their figures on the same overlay network.
+  const figures = await readFigures(engine, here?.Status.ContainerStatus?.ContainerID, [...tasks, ...agentTasks].filter((t) => t.Status.State === 'running'))
   const now = Date.now()
   const hubCa = currentConfig(state, 'docker-hub-ca')
   const lines = [
@@ -40,21 +44,29 @@ export async function status (ctx: Context): Promise<void> {
     `Update:       ${state.service.UpdateStatus?.State ?? 'none'}${state.service.UpdateStatus?.Message === undefined ? '' : ` (${state.service.UpdateStatus.Message})`}`,
     `Secrets:      ${[...state.secrets.values()].map((list) => list.map((s) => s.name).join(', ')).join(', ')}`,
     'server-proxy on the managers:',
-    ...managers.map((m) => {
-      const task = tasks.find((t) => t.NodeID === m.ID)
-      const where = `${m.Description.Hostname} (${m.ManagerStatus?.Addr ?? m.Status.Addr}, ${m.Status.State}, ${m.Spec.Availability})`
-      const failed = lastError(allTasks.filter((t) => t.NodeID === m.ID))
-      return [
-        `  ${where}: ${task === undefined ? 'no task' : `${task.Status.State}${task.Status.Err === undefined ? '' : ` - ${task.Status.Err}`}${HEALTH[task.Status.State] ?? ''}`}`,
-        ...(task === undefined || task.Status.State !== 'running' ? [] : [`    ${figuresLine(figures.get(task.ID), now)}`]),
-        ...(failed === undefined ? [] : [`    last error: ${failed.Status.Err ?? ''} (${ago(now, Date.parse(failed.Status.Timestamp) / 1000)}, task ${failed.ID.slice(0, 12)} ${failed.Status.State})`])
-      ]
-    }).flat(),
+    ...managers.flatMap((m) => taskLines(`${m.Description.Hostname} (${m.ManagerStatus?.Addr ?? m.Status.Addr}, ${m.Status.State}, ${m.Spec.Availability})`, m, tasks, allTasks, figures, now)),
+    ...(agents === undefined
+      ? ['Node agents:  off (registration --node-agents on runs one on every node)']
+      : [`${NODE_AGENT_SERVICE} on every node:`, ...[...nodes.values()].flatMap((n) => taskLines(`${n.Description.Hostname} (${n.Spec.Role}, ${n.Status.Addr}, ${n.Status.State}, ${n.Spec.Availability})`, n, agentTasks, allAgentTasks, figures, now))]),
     'Client command:',
     `    ${clientCommand(settings.swarmName, settings.endpoints, settings.fingerprint)}`,
     ''
   ]
   ctx.stdout.write(lines.join('\n'))
+}
+
+/**
+ * The lines of one node's task of a service: `where` and its state and health, its figures when it
+ * runs, the last error of a task of that service on that node.
+ */
+function taskLines (where: string, node: SwarmNode, tasks: readonly Task[], history: readonly Task[], figures: ReadonlyMap<string, FiguresAnswer>, now: number): string[] {
+  const task = tasks.find((t) => t.NodeID === node.ID)
+  const failed = lastError(history.filter((t) => t.NodeID === node.ID))
+  return [
+    `  ${where}: ${task === undefined ? 'no task' : `${task.Status.State}${task.Status.Err === undefined ? '' : ` - ${task.Status.Err}`}${HEALTH[task.Status.State] ?? ''}`}`,
+    ...(task === undefined || task.Status.State !== 'running' ? [] : [`    ${figuresLine(figures.get(task.ID), now)}`]),
+    ...(failed === undefined ? [] : [`    last error: ${failed.Status.Err ?? ''} (${ago(now, Date.parse(failed.Status.Timestamp) / 1000)}, task ${failed.ID.slice(0, 12)} ${failed.Status.State})`])
+  ]
 }
 
 /** What a task state says about health: the swarm runs a task only once its health check passed, and fails it when the check fails. */
