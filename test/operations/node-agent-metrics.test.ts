@@ -11,14 +11,14 @@ import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import { parseArgs } from '@swarmgate/core'
 import { createAgentIdentity, verifyingKeySet } from '@swarmgate/registration'
-import { useEngine, waitFor, ENGINE_SOCKET } from '../testbed/index.js'
+import { useEngine, ENGINE_SOCKET } from '../testbed/index.js'
 import { startProxyProcess, type ProxyProcess } from '../harness/proxy-process.js'
 import { createTestIdentity, type TestIdentity } from '../fixtures/identity.js'
 import { signNodeAssertion } from '../../packages/server-proxy/src/nodes/index.js'
 import { loadSigningKeys } from '../../packages/server-proxy/src/signing-keys.js'
 import { tokenSettings } from '../../packages/server-proxy/src/app.js'
 import { program } from '../../packages/server-proxy/src/config.js'
-import { parseMetricsText, type MetricSample } from '../../packages/registration/src/proxy-figures.js'
+import { metricsUrlOf, metricValue, scrapeMetrics } from '../harness/metrics-scrape.js'
 
 useEngine(t)
 
@@ -44,11 +44,7 @@ t.before(async () => {
     '--engine-socket', ENGINE_SOCKET, '--metrics-address', '127.0.0.1:0']
   agent = await startProxyProcess('server-proxy', agentArgs)
   pinned = new Agent({ connect: { ca: agentTls.caPem, servername: 'swarmgate-node-agent' } })
-  const port = await waitFor('the metrics listener', async () => {
-    const line = agent.records().find((r) => r.msg === 'metrics served at /metrics')
-    return (line?.address as { port?: number } | undefined)?.port
-  }, { timeoutMs: 10_000, intervalMs: 50 })
-  metricsUrl = `http://127.0.0.1:${port}/metrics`
+  metricsUrl = await metricsUrlOf(agent)
 })
 t.teardown(async () => {
   if (!t.passing()) t.comment(agent?.lines().slice(-30).join('\n'))
@@ -57,17 +53,6 @@ t.teardown(async () => {
   await identity?.remove()
 })
 
-async function scrape (): Promise<MetricSample[]> {
-  const res = await request(metricsUrl)
-  if (res.statusCode !== 200) throw new Error(`metrics answered ${res.statusCode}`)
-  return parseMetricsText(await res.body.text())
-}
-
-function value (samples: readonly MetricSample[], name: string, labels: Record<string, string> = {}): number {
-  const hit = samples.find((s) => s.name === name && Object.keys(labels).length === Object.keys(s.labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-  return hit?.value ?? 0
-}
-
 async function call (path: string, headers: Record<string, string> = {}): Promise<number> {
   const res = await request(`https://127.0.0.1:${agent.port}${path}`, { dispatcher: pinned, headers })
   await res.body.dump()
@@ -75,7 +60,7 @@ async function call (path: string, headers: Record<string, string> = {}): Promis
 }
 
 t.test('an agent serves the managers\' metrics and counts the calls it carries', async (t) => {
-  const before = await scrape()
+  const before = await scrapeMetrics(metricsUrl)
   t.ok(before.some((s) => s.name === 'swarmgate_build_info' && /^\d+\.\d+\.\d+/.test(s.labels.version ?? '')), 'its version')
   t.ok(before.some((s) => s.name === 'swarmgate_hijacked_sessions_open'), 'the same series as a manager\'s')
 
@@ -87,8 +72,8 @@ t.test('an agent serves the managers\' metrics and counts the calls it carries',
   t.equal(await call('/v1.41/containers/json', { [ASSERTION]: assertion }), 200, 'an asserted call')
   t.equal(await call('/v1.41/containers/json'), 401, 'a call without an assertion')
 
-  const after = await scrape()
-  const delta = (name: string, labels: Record<string, string>): number => value(after, name, labels) - value(before, name, labels)
+  const after = await scrapeMetrics(metricsUrl)
+  const delta = (name: string, labels: Record<string, string>): number => metricValue(after, name, labels) - metricValue(before, name, labels)
   t.same({
     allowed: delta('swarmgate_calls_total', { action: 'container.list', decision: 'allow', status: '200' }),
     refused: delta('swarmgate_calls_total', { action: 'container.list', decision: 'deny', status: '401' }),

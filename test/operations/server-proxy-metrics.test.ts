@@ -13,7 +13,8 @@ import { CONTAINER_ARGS } from '../harness/containers.js'
 import { startProxyProcess, type ProxyProcess } from '../harness/proxy-process.js'
 import { startHijackedExec } from '../harness/hijacked-exec.js'
 import { createTestIdentity, ROLE_ACCOUNTS, type TestIdentity } from '../fixtures/identity.js'
-import { parseMetricsText, type MetricSample } from '../../packages/registration/src/proxy-figures.js'
+import { metricsUrlOf, metricValue, scrapeMetrics } from '../harness/metrics-scrape.js'
+import type { MetricSample } from '../../packages/registration/src/proxy-figures.js'
 
 useEngine(t)
 
@@ -34,11 +35,7 @@ t.before(async () => {
   server = await startProxyProcess('server-proxy', ['--host', '127.0.0.1', '--port', '0', ...identity.serverArgs, '--metrics-address', '127.0.0.1:0', ...(RELAY ? [] : ['--relay=off'])])
   base = `https://127.0.0.1:${server.port}`
   dispatcher = new Agent({ connect: { ca: identity.caPem } })
-  const port = await waitFor('the metrics listener', async () => {
-    const line = server.records().find((r) => r.msg === 'metrics served at /metrics')
-    return (line?.address as { port?: number } | undefined)?.port
-  }, { timeoutMs: 10_000, intervalMs: 50 })
-  metricsUrl = `http://127.0.0.1:${port}/metrics`
+  metricsUrl = await metricsUrlOf(server)
 })
 t.teardown(async () => {
   if (!t.passing()) t.comment(server?.lines().slice(-40).join('\n'))
@@ -49,15 +46,7 @@ t.teardown(async () => {
 })
 
 async function scrape (): Promise<MetricSample[]> {
-  const res = await request(metricsUrl)
-  if (res.statusCode !== 200) throw new Error(`metrics answered ${res.statusCode}`)
-  return parseMetricsText(await res.body.text())
-}
-
-/** The value of one series, 0 when it does not exist yet. */
-function value (samples: readonly MetricSample[], name: string, labels: Record<string, string> = {}): number {
-  const hit = samples.find((s) => s.name === name && Object.keys(labels).length === Object.keys(s.labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-  return hit?.value ?? 0
+  return await scrapeMetrics(metricsUrl)
 }
 
 async function token (form: Record<string, string>): Promise<{ status: number, body: Record<string, unknown> }> {
@@ -120,19 +109,19 @@ t.test('calls, denials, a hijacked exec and token answers are counted exactly', 
 
   const session = await startHijackedExec(server.port, identity.caPem, execId, operator)
   const open = await scrape()
-  t.equal(value(open, 'swarmgate_hijacked_sessions_open'), 1, 'the exec is open')
-  t.equal(value(open, 'swarmgate_calls_total', { action: 'exec.start', decision: 'allow', status: '101' }), 0, 'a session is counted when it ends')
+  t.equal(metricValue(open, 'swarmgate_hijacked_sessions_open'), 1, 'the exec is open')
+  t.equal(metricValue(open, 'swarmgate_calls_total', { action: 'exec.start', decision: 'allow', status: '101' }), 0, 'a session is counted when it ends')
   session.write('bye\n')
   session.end()
   await once(session, 'close')
-  await waitFor('the session to end', async () => value(await scrape(), 'swarmgate_hijacked_sessions_open') === 0 ? true : undefined, { timeoutMs: 15_000, intervalMs: 50 })
+  await waitFor('the session to end', async () => metricValue(await scrape(), 'swarmgate_hijacked_sessions_open') === 0 ? true : undefined, { timeoutMs: 15_000, intervalMs: 50 })
 
   const refused = await token({ grant_type: 'password', username: ROLE_ACCOUNTS.viewer.name, password: 'not the password' })
   t.equal(refused.status, 400)
   t.equal((await token({ grant_type: 'client_credentials' })).status, 400)
 
   const after = await scrape()
-  const delta = (name: string, labels: Record<string, string> = {}): number => value(after, name, labels) - value(before, name, labels)
+  const delta = (name: string, labels: Record<string, string> = {}): number => metricValue(after, name, labels) - metricValue(before, name, labels)
   const kill = server.records().find((r) => r.msg === 'audit' && r.action === 'container.kill')
   t.same({
     list: delta('swarmgate_calls_total', { action: 'container.list', decision: 'allow', status: '200' }),
@@ -151,7 +140,7 @@ t.test('calls, denials, a hijacked exec and token answers are counted exactly', 
   }, {
     list: 2, noToken: 1, missing: 1, kill: 1, killRule: 1, execCreate: 1, execStart: 1, sessions: 1, listTimed: 2, grants: 2, wrongPassword: 1, badGrant: 1, engineErrors: 0
   })
-  t.equal(value(after, 'swarmgate_hijacked_sessions_open'), 0)
+  t.equal(metricValue(after, 'swarmgate_hijacked_sessions_open'), 0)
 
   // The figures and the audit trail count the same calls: one per audit line, a session's start line aside.
   const auditLines = server.records().filter((r) => r.msg === 'audit' && r.event !== 'hijack-start').length
