@@ -15,6 +15,7 @@ import { requestTokens } from '../login.js'
 import type { SwarmRef } from '../names.js'
 import { proxyEndpoints, waitUntilProxyWorks } from '../proxy-check.js'
 import { ensureProxy, listenPort, randomPort, type RunningProxy } from '../proxy-container.js'
+import { defaultNetwork } from '../network-choice.js'
 import { shellAddress } from '../shell-address.js'
 import type { SavedLogin, SavedSwarm } from '../state-volume.js'
 
@@ -74,7 +75,8 @@ export async function connect (ctx: Context, ref: SwarmRef): Promise<void> {
   if (dockerConfig !== undefined) await checkContext(dockerConfig.dir, context, ref.swarm)
 
   const { refreshToken, account, fresh } = await login(ctx, ref, endpoints, fingerprint, saved)
-  const hostNetwork = config.network === undefined ? saved?.saved.hostNetwork ?? false : config.network === 'host'
+  // An earlier run's choice stays (its container and the user's DOCKER_HOST with it).
+  const hostNetwork = config.network === undefined ? saved?.saved.hostNetwork ?? defaultNetwork(await engine.info()).hostNetwork : config.network === 'host'
   let port = config.port ?? saved?.saved.port ?? randomPort()
   let proxy: RunningProxy | undefined
   for (let attempt = 1; proxy === undefined; attempt++) {
@@ -82,7 +84,7 @@ export async function connect (ctx: Context, ref: SwarmRef): Promise<void> {
     if (fresh || !sameSaved(saved?.saved, next)) await state.write(ref, next, refreshToken)
     try {
       const running = await ensureProxy(engine, { ref, image: config.image, endpoints, fingerprint, hostNetwork, port, volume: config.volume, tokenPath: state.tokenPath(ref), labels: ctx.labels }, fresh)
-      if (!config.quiet) ctx.stderr.write(`${running.reused ? 'Using the running' : 'Started the'} proxy for ${ref.swarm} on 127.0.0.1:${port}; checking a call through it\n`)
+      if (!config.quiet) ctx.stderr.write(`${running.reused ? 'Using the running' : 'Started the'} proxy for ${ref.swarm} on 127.0.0.1:${port}${hostNetwork ? ' (host network)' : ''}; checking a call through it\n`)
       await waitUntilProxyWorks(engine, running.id, listenPort({ hostNetwork, port }), config.timeout * 1000)
       proxy = running
     } catch (err) {

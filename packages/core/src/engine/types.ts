@@ -9,6 +9,13 @@ export interface SystemInfo {
   readonly ID: string
   readonly Name: string
   readonly ServerVersion: string
+  /** `linux` or `windows`. */
+  readonly OSType?: string
+  /** The engine's host: `Docker Desktop` when it runs in Docker Desktop's VM. */
+  readonly OperatingSystem?: string
+  readonly KernelVersion?: string
+  /** `name=seccomp,profile=default`, `name=rootless`, `name=userns`, ... */
+  readonly SecurityOptions?: readonly string[] | null
   readonly Swarm: {
     readonly NodeID: string
     readonly NodeAddr: string
