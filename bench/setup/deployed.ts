@@ -3,7 +3,9 @@
  * it deploys swarmgate-server-proxy, which other tests on a shared engine deploy too).
  * registration deploys server-proxy as the global service and swarmgate/client starts
  * client-proxy as its container, published on the host's 127.0.0.1 through the engine's userland
- * proxy: the default the client sets up. Two copies of that container (same image, settings and
+ * proxy (--network bridge: the client's default for Docker Desktop and rootless engines, and
+ * before issue 14 for every engine; a Linux engine on the machine now gets the host network, the
+ * first copy's setup). Two copies of that container (same image, settings and
  * saved login) are the other ways the local CLI could reach it: on the host network, and on a unix
  * socket in a directory the bench bind-mounts.
  */
@@ -69,7 +71,7 @@ export async function startDeployed (dir: string, log: (line: string) => void): 
     if (reg.code !== 0) throw new Error(`registration failed: ${reg.stderr}`)
     const registered = parseClientCommand(reg.stdout)
     log('swarmgate/client login (client-proxy container, published on 127.0.0.1)')
-    const login = await client(volume, [swarm, '--endpoint', `${gateway}:2376`, '--fingerprint', registered.fingerprint, '--username', 'alice', '--password-stdin', '--quiet'], { input: `${password}\n` })
+    const login = await client(volume, [swarm, '--endpoint', `${gateway}:2376`, '--fingerprint', registered.fingerprint, '--username', 'alice', '--password-stdin', '--quiet', '--network', 'bridge'], { input: `${password}\n` })
     if (login.code !== 0) throw new Error(`the client failed: ${login.stderr}`)
     const publishedHost = exportedHost(login.stdout)
     const server = await onlyContainer('label=com.docker.swarm.service.name=swarmgate-server-proxy')
