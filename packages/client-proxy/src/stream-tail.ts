@@ -19,6 +19,7 @@
 const MULTIPLEXED = 'application/vnd.docker.multiplexed-stream'
 const RAW = 'application/vnd.docker.raw-stream'
 const LOGS = /^(\/v([\d.]+))?\/containers\/([^/?]+)\/logs(?:\?|$)/
+const FOLLOW = /[?&]follow=(?:1|true)(?:&|$)/i
 /** The first API version whose logs name a multiplexed stream by its Content-Type. */
 const NAMED_FROM = [1, 42] as const
 const PROGRESS = /^(?:\/v[\d.]+)?\/(?:images\/create|images\/.+\/push|images\/load|build|plugins\/pull|plugins\/.+\/(?:upgrade|push))(?:\?|$)/
@@ -36,8 +37,6 @@ export class StreamTail {
   #payloadLeft = 0
   /** Progress: whether the last byte passed on ended a line. */
   #lineEnded = true
-  /** Whether any byte of the answer was passed on. */
-  #started = false
 
   constructor (path: string) {
     this.#path = path
@@ -59,22 +58,21 @@ export class StreamTail {
 
   /**
    * The inspect call (path) whose Config.Tty would tell what the stream is, while nothing else
-   * can (a logs stream of an API before 1.42 quiet since its head); else undefined.
+   * can (a followed logs stream of an API before 1.42, quiet since its head); else undefined.
    */
   ttyQuestion (): string | undefined {
-    if (this.#kind !== 'maybe-multiplexed' || this.#started) return undefined
+    if (this.#kind !== 'maybe-multiplexed' || !FOLLOW.test(this.#path)) return undefined
     const logs = LOGS.exec(this.#path)
     return logs === null ? undefined : `${logs[1] ?? ''}/containers/${logs[3] ?? ''}/json`
   }
 
   /** The answer to ttyQuestion: whether the container has a TTY. Ignored once the stream's bytes told. */
   tty (hasTty: boolean): void {
-    if (this.#kind === 'maybe-multiplexed' && !this.#started) this.#kind = hasTty ? 'terminal' : 'multiplexed'
+    if (this.#kind === 'maybe-multiplexed') this.#kind = hasTty ? 'terminal' : 'multiplexed'
   }
 
   /** A chunk of the answer, as passed on to the client. */
   data (chunk: Buffer): void {
-    if (chunk.length > 0) this.#started = true
     if (this.#kind === 'progress') {
       this.#lineEnded = chunk.length === 0 ? this.#lineEnded : chunk[chunk.length - 1] === 0x0a
       return
@@ -95,8 +93,8 @@ export class StreamTail {
       const header = this.#header
       this.#header = Buffer.alloc(0)
       if ((header[0] as number) > SYSTEM_ERR || header[1] !== 0 || header[2] !== 0 || header[3] !== 0) {
-        // Not a frame: terminal output, nothing can be added to it.
-        this.#kind = 'none'
+        // Not a frame: terminal output.
+        this.#kind = 'terminal'
         return
       }
       this.#kind = 'multiplexed'
