@@ -15,6 +15,7 @@
  */
 import t, { type Test } from 'tap'
 import http from 'node:http'
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -48,6 +49,7 @@ let client: ProxyProcess
 let clientUrl: string
 /** Container C of the loop's `docker exec C true`. */
 const box = `sg-failover-${process.pid}`
+let boxId = ''
 /** A container that prints a line every 0.2 s, for `logs -f`. */
 const ticker = `${box}-ticker`
 
@@ -135,6 +137,20 @@ function recovery (samples: readonly Sample[], fault: number, normalMs: number):
   return `back to normal ${normal === undefined ? 'never (within the loop)' : `${normal.ended - fault} ms`} after the fault; longest call ${longest} ms; ${samples.filter((s) => s.ended >= fault).length} calls`
 }
 
+/**
+ * The docker CLIs to open quiet streams with: the one on PATH and, where the machine has it,
+ * Debian's Docker 20.10 CLI in /usr/bin (a PATH that finds it first).
+ */
+const CLIS: ReadonlyArray<{ name: string, env?: Record<string, string> }> = [
+  { name: 'the docker CLI on PATH' },
+  ...(existsSync('/usr/bin/docker') ? [{ name: 'the docker CLI in /usr/bin', env: { PATH: `/usr/bin:${process.env.PATH ?? ''}` } }] : [])
+]
+
+/** Inspects of container `id` (by its ID) server-proxy A answered so far. */
+function inspectsOf (id: string): number {
+  return servers[0]?.records().filter((r) => r.route === `/containers/${id}/json`).length ?? 0
+}
+
 /** Liveness checks server-proxy A answered so far (its log lines for the JWKS). */
 function livenessChecks (): number {
   return servers[0]?.records().filter((r) => r.path === PATHS.jwks).length ?? 0
@@ -168,7 +184,7 @@ t.before(async () => {
   ])
   clientUrl = `http://127.0.0.1:${client.port}`
   await waitFor('client-proxy to hold a token', async () => (await call('GET', PATHS.health)).status === 200 ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })
-  await docker(['run', '-d', ...CONTAINER_ARGS, '--name', box, BUSYBOX_IMAGE, 'sleep', '3600'])
+  boxId = await docker(['run', '-d', ...CONTAINER_ARGS, '--name', box, BUSYBOX_IMAGE, 'sleep', '3600'])
   await docker(['run', '-d', ...CONTAINER_ARGS, '--name', ticker, BUSYBOX_IMAGE, 'sh', '-c', 'while true; do echo tick; sleep 0.2; done'])
 })
 
@@ -222,6 +238,15 @@ t.test('2. the current manager\'s engine is gone (dockerd killed, its server-pro
   const logs = spawnDocker(`tcp://127.0.0.1:${client.port}`, ['logs', '-f', '--tail', '1', ticker])
   t.teardown(async () => { await logs.stop('SIGKILL') })
   await logs.waitForOutput(/tick\n/)
+  // Streams that sent nothing yet (the container printed nothing): this engine (Docker 20.10)
+  // names no Content-Type for logs, so client-proxy asks the container whether it has a TTY.
+  // Opened with each docker CLI this machine has, Docker 20.10's included.
+  const inspectsBefore = inspectsOf(boxId)
+  const quiet = CLIS.map((cli) => ({ cli, logs: spawnDocker(`tcp://127.0.0.1:${client.port}`, ['logs', '-f', box], cli.env === undefined ? {} : { env: cli.env }) }))
+  t.teardown(async () => { for (const q of quiet) await q.logs.stop('SIGKILL') })
+  // Each CLI asks for the logs by the container's ID, and client-proxy, once their heads came, asks
+  // the engine by that ID whether it has a TTY.
+  await waitFor('the quiet streams to be open', async () => inspectsOf(boxId) >= inspectsBefore + quiet.length ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })
   const fault = Date.now()
   await engineA.stop()
   // The first call to reach A has a body too large to replay: it cannot be sent elsewhere, and
@@ -252,6 +277,12 @@ t.test('2. the current manager\'s engine is gone (dockerd killed, its server-pro
   t.not(cut.code, 0, 'the logs -f stream open on A ended with a failure status')
   t.match(logs.stderr(), /error from daemon in stream: swarmgate: the stream from the manager at \S+ broke \(.*\); this stream ends here, run the command again/, 'saying its stream broke')
   t.comment(`docker logs -f on the manager whose engine was killed printed: ${logs.stderr().trim()}`)
+  for (const { cli, logs: stream } of quiet) {
+    const ended = await stream.wait(HANG_MS)
+    t.not(ended.code, 0, `${cli.name}: the quiet logs -f ended with a failure status`)
+    t.match(stream.stderr(), /^error from daemon in stream: swarmgate: the stream from the manager at \S+ broke \(.*\); this stream ends here, run the command again\n$/, `${cli.name}: saying its stream broke, not "unexpected EOF"`)
+    t.comment(`${cli.name}: docker logs -f of a quiet container printed: ${stream.stderr().trim()}`)
+  }
   const state = await health()
   t.equal(state.endpoints[0]?.healthy, false, 'A is unhealthy')
   t.match(state.endpoints[0]?.reason, /503|engine/, `with the reason (${state.endpoints[0]?.reason ?? ''})`)
@@ -349,6 +380,47 @@ t.test('7. managers back: the loop is back to normal', async (t) => {
   const loop = startLoop()
   await sleep(2_000)
   t.same(failures(await loop.stop()), [], 'no call of the loop failed')
+  await waitFor('every endpoint healthy', async () => (await health()).endpoints.every((e) => e.healthy) ? true : undefined, { timeoutMs: 15_000, intervalMs: 200 })
+})
+
+t.test('7b. an exec is started and inspected on the manager that created it, across a failover', async (t) => {
+  const createExec = async (): Promise<string> => {
+    const created = await call('POST', `/v1.41/containers/${box}/exec`, JSON.stringify({ Cmd: ['true'] }))
+    t.equal(created.status, 201, `exec created: ${created.body}`)
+    return (JSON.parse(created.body) as { Id: string }).Id
+  }
+  const currentIndex = async (): Promise<number> => { const endpoint = (await health()).endpoint; return paths.findIndex((p) => p.endpoint === endpoint) }
+  const execCalls = (id: string): number[] => servers.map((s) => s.records().filter((r) => typeof r.route === 'string' && r.route.includes(`/exec/${id}/`)).length)
+
+  const id = await createExec()
+  const owner = await currentIndex()
+  // Cut off for a moment: calls move to the next manager; back on the network, it is no longer current.
+  paths[owner]?.blackhole()
+  await waitFor('calls to move to another manager', async () => {
+    await call('GET', '/v1.41/containers/json?limit=1')
+    return await currentIndex() !== owner ? true : undefined
+  }, { timeoutMs: 15_000, intervalMs: 100 })
+  paths[owner]?.pass()
+  const start = await call('POST', `/v1.41/exec/${id}/start`, JSON.stringify({ Detach: true }))
+  t.equal(start.status, 200, `the start was answered: ${start.body}`)
+  const inspect = await call('GET', `/v1.41/exec/${id}/json`)
+  t.equal(inspect.status, 200, 'and its inspect')
+  const expected = paths.map((_, i) => i === owner ? 2 : 0)
+  await waitFor('the calls on the exec to be logged', async () => execCalls(id)[owner] === 2 ? true : undefined, { timeoutMs: 10_000, intervalMs: 100 })
+  t.same(execCalls(id), expected, `by the manager that created the exec (${paths[owner]?.endpoint ?? ''}), not by the current one (${(await health()).endpoint})`)
+
+  // The manager that created an exec is lost: its start is not sent elsewhere, and says why.
+  const second = await createExec()
+  const creator = await currentIndex()
+  paths[creator]?.blackhole()
+  t.teardown(() => { paths[creator]?.pass() })
+  const refused = await call('POST', `/v1.41/exec/${second}/start`, JSON.stringify({ Detach: true }))
+  t.equal(refused.status, 503, 'a start whose manager is lost')
+  t.equal(refused.headers['content-type'], 'application/json')
+  t.match(refused.body, new RegExp(`"message":"swarmgate: the manager that created this exec instance cannot be reached: exec ${second} was created on the manager at ${paths[creator]?.endpoint ?? ''} \\(.*\\) and exists only there; run the command again"`), 'says the manager that created it cannot be reached')
+  t.comment(`an exec start whose manager was cut off: ${refused.status} ${refused.body}`)
+  t.same(execCalls(second), paths.map(() => 0), 'no manager was asked to start it')
+  paths[creator]?.pass()
   await waitFor('every endpoint healthy', async () => (await health()).endpoints.every((e) => e.healthy) ? true : undefined, { timeoutMs: 15_000, intervalMs: 200 })
 })
 

@@ -5,7 +5,8 @@
  * connection could not be opened, or server-proxy answered that its engine cannot be reached) or
  * it only reads (GET, HEAD) and its manager went away during it. A 401 is retried once with a
  * renewed token. Anything else is answered with what happened, saying whether the call may have
- * been carried out (docs/protocol.md, "Failover").
+ * been carried out (docs/protocol.md, "Failover"). The calls on an exec instance go to the manager
+ * that created it, or fail saying so (swarm/exec-owners.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -14,7 +15,7 @@ import {
   formatEndpoint, hasCode, hasRequestBody, headerValue, sendDockerError, withoutHeaders, writeDockerErrorToSocket, type Logger
 } from '@swarmgate/core'
 import type { Endpoint } from './pinned-tls.js'
-import { describe, type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
+import { ExecOwners, CREATE_ANSWER_MAX_BYTES, createdId, createsExec, describe, execOf, type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
 import type { TokenKeeper } from './token-keeper.js'
 import { StreamTail } from './stream-tail.js'
 import { errors } from './errors.js'
@@ -38,6 +39,7 @@ export class DockerRelay {
   readonly #watch: LivenessWatch
   readonly #keeper: TokenKeeper
   readonly #log: Logger
+  readonly #execOwners = new ExecOwners()
 
   constructor (upstream: SwarmUpstream, watch: LivenessWatch, keeper: TokenKeeper, logger: Logger) {
     this.#upstream = upstream
@@ -52,26 +54,41 @@ export class DockerRelay {
     if (body === undefined) { res.destroy(); return }
     const replayable = body.kind !== 'stream'
     const reads = READS.has(req.method ?? '')
+    const execId = execOf(req.url ?? '/')
+    // Only the manager that created it has this exec: no other may be tried.
+    const owner = execId === undefined ? undefined : this.#execOwners.ownerOf(execId)
+    const creates = createsExec(req.method ?? '', req.url ?? '/')
     let token = await this.#token()
     if (token instanceof SwarmgateError) { sendDockerError(res, token.statusCode ?? 401, token.message); return }
     let renewed = false
     const attempts = this.#upstream.count + 2
     for (let attempt = 1; ; attempt++) {
-      const chosen = await this.#upstream.choose()
+      const chosen = owner === undefined ? await this.#upstream.choose() : { endpoint: owner, lastResort: true }
       if (chosen === undefined) { this.#fail(req, res, this.#upstream.noneUsable()); return }
       const { endpoint, lastResort } = chosen
-      const again = replayable && attempt < attempts
+      const again = replayable && attempt < attempts && owner === undefined
       let retry: 'renew' | 'elsewhere' | undefined
       const tail = new StreamTail(req.url ?? '/')
+      const answer: Buffer[] = []
+      let answerBytes = 0
+      const bearer = token
       const call = this.#watch.track(endpoint, {
-        headers: (rawHeaders) => { tail.headers(rawHeaders) },
-        data: (chunk) => { tail.data(chunk) },
+        headers: (rawHeaders) => {
+          tail.headers(rawHeaders)
+          const question = tail.ttyQuestion()
+          if (question !== undefined) this.#askTty(endpoint, question, bearer, tail)
+        },
+        data: (chunk) => {
+          tail.data(chunk)
+          answerBytes += chunk.length
+          if (creates && answerBytes <= CREATE_ANSWER_MAX_BYTES) answer.push(chunk)
+        },
         // Not when the client itself went away (its abort fails the upstream call too).
         failed: (err) => { if (res.headersSent && res.socket?.destroyed === false) this.#lastWords(res, tail, endpoint, err) }
-      })
+      }, again && reads)
       const outcome = await forwardRequest(req, res, {
         upstream: this.#upstream.callUpstream(endpoint, call.dispatcher),
-        headers: [...base, 'Authorization', `Bearer ${token}`],
+        headers: [...base, 'Authorization', `Bearer ${bearer}`],
         ...(body.kind === 'buffered' ? { body: body.bytes } : {}),
         decline: (status, headers) => {
           if (status === 401 && !renewed) { retry = 'renew'; return true }
@@ -92,11 +109,20 @@ export class DockerRelay {
         }
         continue
       }
+      if (outcome.kind === 'forwarded' && creates) {
+        const id = createdId(outcome.status, Buffer.concat(answer))
+        if (id !== undefined) this.#execOwners.remember(id, endpoint)
+      }
       if (outcome.kind === 'failed' && !outcome.responded) {
         const err = outcome.error
         if (hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH')) { this.#fail(req, res, err); return }
-        if (failedBeforeSending(err) || this.#upstream.failedToConnect(err)) {
-          this.#upstream.markUnhealthy(endpoint, describe(err), false)
+        const unsent = failedBeforeSending(err) || this.#upstream.failedToConnect(err)
+        if (unsent) this.#upstream.markUnhealthy(endpoint, err, false)
+        if (execId !== undefined && owner !== undefined && (unsent || hasCode(err, 'SG_ERR_ENDPOINT_LOST') || !this.#upstream.isHealthy(owner))) {
+          this.#fail(req, res, execOwnerUnreachable(execId, owner, err))
+          return
+        }
+        if (unsent) {
           if (again) continue
         } else if (hasCode(err, 'SG_ERR_ENDPOINT_LOST') || !this.#upstream.isHealthy(endpoint)) {
           // The liveness watch found it gone while the call waited.
@@ -118,13 +144,19 @@ export class DockerRelay {
     socket.on('error', () => socket.destroy())
     const token = await this.#token()
     if (token instanceof SwarmgateError) { writeDockerErrorToSocket(socket, token.statusCode ?? 401, token.message); return }
-    // Opened here, on a healthy manager, so that a swarm with none says so in its own words.
+    // Opened here, on a healthy manager (an exec's start on the one that created it), so that a
+    // swarm with none says so in its own words.
+    const execId = execOf(req.url ?? '/')
+    const owner = execId === undefined ? undefined : this.#execOwners.ownerOf(execId)
     let opened: { socket: Duplex, endpoint: Endpoint }
     try {
-      opened = await this.#upstream.connect()
+      opened = owner === undefined ? await this.#upstream.connect() : { socket: await this.#upstream.connectTo(owner), endpoint: owner }
     } catch (err) {
-      const failure = err instanceof SwarmgateError ? { statusCode: err.statusCode ?? 502, message: err.message } : describeUpstreamError(err as Error, 'the swarm')
-      writeDockerErrorToSocket(socket, failure.statusCode, failure.message)
+      const failure = execId !== undefined && owner !== undefined && !hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH')
+        ? execOwnerUnreachable(execId, owner, err as Error)
+        : err instanceof SwarmgateError ? err : undefined
+      const written = failure === undefined ? describeUpstreamError(err as Error, 'the swarm') : { statusCode: failure.statusCode ?? 502, message: failure.message }
+      writeDockerErrorToSocket(socket, written.statusCode, written.message)
       return
     }
     // Watched like a plain call until the answer (101) starts: exec and attach wait for it.
@@ -151,6 +183,21 @@ export class DockerRelay {
     res.uncork()
   }
 
+  /**
+   * Asks `endpoint` whether the container of a quiet logs stream has a TTY (`path`, its inspect),
+   * so the stream's last words can be put where the CLI shows them (stream-tail.ts). Best effort:
+   * without an answer the stream ends with the cut alone.
+   */
+  #askTty (endpoint: Endpoint, path: string, token: string, tail: StreamTail): void {
+    this.#upstream.dispatcher.request({ origin: this.#upstream.originOf(endpoint), path, method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } })
+      .then(async (answer) => {
+        if (answer.statusCode !== 200) { await answer.body.dump(); return }
+        const inspected = await answer.body.json() as { Config?: { Tty?: unknown } }
+        tail.tty(inspected.Config?.Tty === true)
+      })
+      .catch((err: unknown) => { this.#log.debug({ endpoint: formatEndpoint(endpoint.host, endpoint.port), path, err: describe(err) }, 'no answer to whether a quiet logs stream has a TTY') })
+  }
+
   #fail (req: IncomingMessage, res: ServerResponse, err: SwarmgateError | Error): void {
     const statusCode = err instanceof SwarmgateError ? err.statusCode ?? 502 : 502
     this.#log.warn({ method: req.method, path: req.url, err: describe(err) }, 'call failed')
@@ -168,6 +215,12 @@ export class DockerRelay {
       return new SwarmgateError('SG_ERR_ALL_ENDPOINTS_DOWN', failure.message, { statusCode: failure.statusCode, cause: err })
     }
   }
+}
+
+/** The answer to a call on exec `id` whose manager `owner`, the only one that has it, cannot be reached. */
+function execOwnerUnreachable (id: string, owner: Endpoint, err: Error): SwarmgateError {
+  const why = hasCode(err, 'SG_ERR_ENDPOINT_LOST') ? 'it stopped answering' : describe(err)
+  return errors.SG_ERR_EXEC_OWNER_UNREACHABLE(`exec ${id} was created on the manager at ${formatEndpoint(owner.host, owner.port)} (${why}) and exists only there; run the command again`, err)
 }
 
 /**

@@ -12,5 +12,6 @@ export const errors = defineErrors({
   SG_ERR_TOKEN_SERVICE: { message: 'swarmgate: the token service gave an unexpected answer', statusCode: 502 },
   SG_ERR_NOT_LOGGED_IN: { message: 'swarmgate: no valid login for this swarm; run the swarmgate client again to log in', statusCode: 401 },
   SG_ERR_ALL_ENDPOINTS_DOWN: { message: 'swarmgate: no manager of the swarm can take calls now', statusCode: 502 },
-  SG_ERR_ENDPOINT_LOST: { message: 'swarmgate: the manager this call went to was lost', statusCode: 502 }
+  SG_ERR_ENDPOINT_LOST: { message: 'swarmgate: the manager this call went to was lost', statusCode: 502 },
+  SG_ERR_EXEC_OWNER_UNREACHABLE: { message: 'swarmgate: the manager that created this exec instance cannot be reached', statusCode: 503 }
 })

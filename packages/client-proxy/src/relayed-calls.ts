@@ -3,10 +3,11 @@
  * connection to a healthy manager (SwarmUpstream.connect) and calls are relayed as bytes (core's
  * relay) with the current access token put in their Authorization header. Whatever the careful
  * path (DockerRelay) does more than that stays there: the browser guard's refusals, the reserved
- * prefix, hijacks, calls whose small body it reads so it can send them again (Content-Length up to
- * REPLAY_MAX_BYTES), and, for calls without a body, a 401 (renewed token), an answer server-proxy
- * made itself (X-Swarmgate-Error: sent again elsewhere or explained) and, for reads, a manager
- * lost before answering: those calls are handed to it, with the connection from then on.
+ * prefix, hijacks, calls on an exec (sent to the manager that created it), calls whose small body
+ * it reads so it can send them again (Content-Length up to REPLAY_MAX_BYTES), and, for calls
+ * without a body, a 401 (renewed token), an answer server-proxy made itself (X-Swarmgate-Error:
+ * sent again elsewhere or explained) and, for reads, a manager lost before answering: those calls
+ * are handed to it, with the connection from then on.
  *
  * The liveness watch sees every relayed call as it sees the careful path's: waiting from the
  * moment it went upstream until its answer's first bytes, so a manager cut off without a reset is
@@ -19,7 +20,7 @@ import {
   type RelayRequest, type RelayVerdict
 } from '@swarmgate/core'
 import type { Endpoint } from './pinned-tls.js'
-import type { LivenessWatch, SwarmUpstream, Waiting } from './swarm/index.js'
+import { execOf, type LivenessWatch, type SwarmUpstream, type Waiting } from './swarm/index.js'
 import type { TokenKeeper } from './token-keeper.js'
 import type { BrowserGuard, Listener } from './browser-guard.js'
 import { REPLAY_MAX_BYTES } from './docker-relay.js'
@@ -38,11 +39,16 @@ const LAST_WORDS = /^(?:\/v[\d.]+)?\/(?:containers\/[^/?]+\/logs|images\/create|
 class WatchedConnection {
   readonly #watch: LivenessWatch
   endpoint: Endpoint | undefined
+  /** The connection to it: dropped when a call that is sent again when lost (a read) waits on a manager that missed a deadline. */
+  upstream: Duplex | undefined
   #call: Waiting | undefined
 
   constructor (watch: LivenessWatch) { this.#watch = watch }
 
-  readonly sent = (): void => { this.over(); if (this.endpoint !== undefined) this.#call = this.#watch.wait(this.endpoint) }
+  readonly sent = (resend: boolean): void => {
+    this.over()
+    if (this.endpoint !== undefined) this.#call = this.#watch.wait(this.endpoint, resend ? (err) => { this.upstream?.destroy(err) } : undefined)
+  }
   readonly answered = (): void => { this.#call?.heard() }
   readonly over = (): void => { this.#call?.done(); this.#call = undefined }
 }
@@ -69,6 +75,7 @@ export class RelayedCalls {
       connect: async () => {
         const { socket: upstream, endpoint } = await this.#upstream.connect()
         watched.endpoint = endpoint
+        watched.upstream = upstream
         return upstream
       },
       handover: (s) => { watched.over(); careful(s) }
@@ -78,7 +85,8 @@ export class RelayedCalls {
   /** The verdict on one call: at once when a valid token is held, which is nearly always. */
   #decide (request: RelayRequest, listener: Listener, watched: WatchedConnection): RelayVerdict | Promise<RelayVerdict> {
     const { method, target, rawHeaders, framing } = request
-    if (target.startsWith(RESERVED_PREFIX) || (method === 'POST' && HIJACKED.test(target))) return CAREFUL
+    // A call on an exec goes to the manager that created it, which the careful path knows.
+    if (target.startsWith(RESERVED_PREFIX) || (method === 'POST' && HIJACKED.test(target)) || execOf(target) !== undefined) return CAREFUL
     if (framing.kind === 'length' && framing.length <= REPLAY_MAX_BYTES) return CAREFUL
     if (LAST_WORDS.test(target)) return CAREFUL
     const headers = singleHeaders(rawHeaders)
@@ -94,12 +102,13 @@ export class RelayedCalls {
 function relayVerdict (request: RelayRequest, token: string, watched: WatchedConnection): RelayVerdict {
   const { method, target, rawHeaders, framing } = request
   const bodyless = framing.kind === 'none'
+  const resend = bodyless && READS.has(method)
   return {
     kind: 'relay',
     head: buildHead([method, target, 'HTTP/1.1'], [...withoutHeaders(rawHeaders, DROP), 'Authorization', `Bearer ${token}`]),
     onResponse: (status, responseHeaders) => bodyless && (status === 401 || headerValues(responseHeaders, ERROR_HEADER.toLowerCase()).length > 0) ? 'careful' : 'pass',
-    resendWhenLost: bodyless && READS.has(method),
-    sent: watched.sent,
+    resendWhenLost: resend,
+    sent: () => { watched.sent(resend) },
     answered: watched.answered,
     ended: watched.over
   }

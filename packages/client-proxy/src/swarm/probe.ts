@@ -10,6 +10,8 @@ import { connectPinned, type Endpoint, type Trust } from '../pinned-tls.js'
 export interface ProbeAnswer {
   readonly status: number
   readonly body: string
+  /** How long connecting and the TLS handshake took. */
+  readonly connectMs: number
 }
 
 /** Answers above this are cut: probes read JSON of a few hundred bytes. */
@@ -19,6 +21,7 @@ const MAX_BODY = 64 * 1024
 export async function probeEndpoint (endpoint: Endpoint, trust: Trust, path: string, opts: { deadlineMs: number, headers?: Record<string, string> }): Promise<ProbeAnswer> {
   const started = Date.now()
   const socket = await connectPinned(endpoint, trust, opts.deadlineMs)
+  const connectMs = Date.now() - started
   return await new Promise<ProbeAnswer>((resolve, reject) => {
     const left = Math.max(1, opts.deadlineMs - (Date.now() - started))
     const timer = setTimeout(() => {
@@ -34,7 +37,7 @@ export async function probeEndpoint (endpoint: Endpoint, trust: Trust, path: str
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => { if (body.length < MAX_BODY) body += chunk })
-      res.on('end', () => { clearTimeout(timer); socket.destroy(); resolve({ status: res.statusCode ?? 0, body }) })
+      res.on('end', () => { clearTimeout(timer); socket.destroy(); resolve({ status: res.statusCode ?? 0, body, connectMs }) })
       res.on('error', (err) => { clearTimeout(timer); socket.destroy(); reject(err) })
     })
     req.on('error', (err) => { clearTimeout(timer); socket.destroy(); reject(err) })

@@ -34,6 +34,10 @@ interface State {
   readonly sockets: Set<Duplex>
   /** How long the last connect and TLS handshake took: deadlines follow the path's own speed. */
   handshakeMs: number | undefined
+  /** Deadlines missed in a row since it last answered: each one lengthens the next deadline (ESCALATION). */
+  misses: number
+  /** True when its last failure was a missed deadline (slow or gone), not a refusal or a reset. */
+  timedOut: boolean
   probe: Promise<boolean> | undefined
   timer: NodeJS.Timeout | undefined
   backoffMs: number
@@ -47,6 +51,12 @@ const FIRST_DEADLINE_MS = 3_000
 const DEADLINE_FACTOR = 5
 const MIN_DEADLINE_MS = 1_000
 const MAX_DEADLINE_MS = 5_000
+/**
+ * A loaded manager may be slower than its deadline and still healthy: after each deadline it
+ * missed in a row the next is this many times longer (at most MAX_DEADLINE_MS), until it answers.
+ * A manager that refused or reset is gone, whatever its deadline: only missed deadlines escalate.
+ */
+const ESCALATION = [1, 2, 4] as const
 /** Background health probes of an unhealthy endpoint: soon at first, then every 2 s. */
 const PROBE_BACKOFF_MS = [250, 500, 1_000, 2_000] as const
 
@@ -90,10 +100,22 @@ export class SwarmUpstream {
   /** The endpoints, in order, as `host:port`. */
   list (): string[] { return this.#states.map((s) => s.key) }
 
-  /** The deadline for connecting to and hearing from `endpoint`. */
+  /** The deadline for connecting to and hearing from `endpoint`, longer after each deadline it missed in a row. */
   deadlineMs (endpoint: Endpoint): number {
-    const ms = this.#state(endpoint)?.handshakeMs
-    return ms === undefined ? FIRST_DEADLINE_MS : Math.min(MAX_DEADLINE_MS, Math.max(MIN_DEADLINE_MS, Math.round(ms * DEADLINE_FACTOR)))
+    const state = this.#state(endpoint)
+    const ms = state?.handshakeMs
+    const base = ms === undefined ? FIRST_DEADLINE_MS : Math.min(MAX_DEADLINE_MS, Math.max(MIN_DEADLINE_MS, Math.round(ms * DEADLINE_FACTOR)))
+    const factor = ESCALATION[Math.min(state?.misses ?? 0, ESCALATION.length - 1)] as number
+    return Math.max(base, Math.min(MAX_DEADLINE_MS, base * factor))
+  }
+
+  /** `endpoint` answered over a connection opened in `connectMs`: its deadlines follow that speed again. */
+  answered (endpoint: Endpoint, connectMs: number): void {
+    const state = this.#state(endpoint)
+    if (state === undefined) return
+    state.handshakeMs = connectMs
+    state.misses = 0
+    state.timedOut = false
   }
 
   /** True when `err` came from opening a connection (connect, TLS handshake): the call was not sent. */
@@ -140,17 +162,19 @@ export class SwarmUpstream {
 
   /**
    * Marks `endpoint` unhealthy: calls go elsewhere until a background probe of its health
-   * endpoint answers 200. `answering`: server-proxy itself answered (its engine is gone).
+   * endpoint answers 200. `reason`: a sentence, or the error met (a missed deadline lengthens the
+   * next one). `answering`: server-proxy itself answered (its engine is gone).
    */
-  markUnhealthy (endpoint: Endpoint, reason: string, answering: boolean): void {
+  markUnhealthy (endpoint: Endpoint, reason: string | Error, answering: boolean): void {
     const state = this.#state(endpoint)
     if (state === undefined) return
-    state.reason = reason
+    if (typeof reason === 'string') state.reason = reason
+    else this.#failed(state, reason)
     state.answering = answering
     if (!state.healthy) return
     state.healthy = false
     if (state === this.#current) this.#current = this.#nextHealthy(state) ?? state
-    this.#log.warn({ endpoint: state.key, reason, next: this.#current.key }, 'endpoint unhealthy, calls go to the next one')
+    this.#log.warn({ endpoint: state.key, reason: state.reason, next: this.#current.key }, 'endpoint unhealthy, calls go to the next one')
     state.backoffMs = 0
     this.#schedule(state)
     for (const listener of this.#unhealthyListeners) listener()
@@ -217,10 +241,20 @@ export class SwarmUpstream {
         return { socket: await this.#open(chosen.endpoint), endpoint: chosen.endpoint }
       } catch (err) {
         if ((err as { code?: string }).code === 'SG_ERR_TLS_PIN_MISMATCH') throw err
-        this.markUnhealthy(chosen.endpoint, describe(err), false)
+        this.markUnhealthy(chosen.endpoint, err as Error, false)
       }
     }
     throw this.noneUsable()
+  }
+
+  /** Opens a hijack connection to `endpoint` itself, healthy or not (a call only it can take); marks it unhealthy when that fails. */
+  async connectTo (endpoint: Endpoint): Promise<Duplex> {
+    try {
+      return await this.#open(endpoint)
+    } catch (err) {
+      this.markUnhealthy(endpoint, err as Error, false)
+      throw err
+    }
   }
 
   async close (): Promise<void> {
@@ -230,7 +264,7 @@ export class SwarmUpstream {
   }
 
   #newState (endpoint: Endpoint): State {
-    return { endpoint, key: formatEndpoint(endpoint.host, endpoint.port), healthy: true, reason: undefined, answering: false, sockets: new Set(), handshakeMs: undefined, probe: undefined, timer: undefined, backoffMs: 0, listed: true }
+    return { endpoint, key: formatEndpoint(endpoint.host, endpoint.port), healthy: true, reason: undefined, answering: false, sockets: new Set(), handshakeMs: undefined, misses: 0, timedOut: false, probe: undefined, timer: undefined, backoffMs: 0, listed: true }
   }
 
   #state (endpoint: Endpoint): State | undefined {
@@ -247,13 +281,20 @@ export class SwarmUpstream {
     return undefined
   }
 
+  /** Records a failure to reach `state`: its reason, and whether it was a missed deadline (the next one is longer). */
+  #failed (state: State, err: Error): void {
+    state.reason = describe(err)
+    state.timedOut = missedDeadline(err)
+    if (state.timedOut) state.misses++
+  }
+
   /** Connects to `endpoint` within its deadline and keeps the socket in its set until it closes. */
   async #open (endpoint: Endpoint): Promise<TLSSocket> {
     const started = performance.now()
     const socket = await connectPinned(endpoint, this.#trust, this.deadlineMs(endpoint))
+    this.answered(endpoint, performance.now() - started)
     const state = this.#state(endpoint)
     if (state !== undefined) {
-      state.handshakeMs = performance.now() - started
       state.sockets.add(socket)
       socket.once('close', () => state.sockets.delete(socket))
     }
@@ -265,12 +306,13 @@ export class SwarmUpstream {
     state.probe ??= (async () => {
       try {
         const answer = await probeEndpoint(state.endpoint, this.#trust, PATHS.health, { deadlineMs: this.deadlineMs(state.endpoint) })
+        this.answered(state.endpoint, answer.connectMs)
         if (answer.status === 200) return true
         state.answering = true
         state.reason = `its health endpoint answered ${answer.status}${healthStatus(answer.body)}`
       } catch (err) {
         state.answering = false
-        state.reason = describe(err)
+        this.#failed(state, err as Error)
       }
       return false
     })().finally(() => { state.probe = undefined })
@@ -298,17 +340,23 @@ export class SwarmUpstream {
 
   /**
    * Probes every unhealthy endpoint at once (single-flight); the first that answers 200, if any.
-   * Calls arriving right after a round that found none get its result instead of another round.
+   * When none does and some only missed their deadline (a loaded manager is slow, not gone), those
+   * are probed again with a longer one, until each has had the longest (ESCALATION). Calls
+   * arriving right after a round that found none get its result instead of another round.
    */
   async #probeAll (): Promise<State | undefined> {
     if (this.#round === undefined && Date.now() - this.#roundEnded < PROBE_BACKOFF_MS[0]) return undefined
     this.#round ??= (async () => {
-      const unhealthy = this.#states.filter((s) => !s.healthy)
-      try {
-        return await Promise.any(unhealthy.map(async (s) => await this.#probeOnce(s) ? s : await Promise.reject(new Error('unhealthy'))))
-      } catch {
-        return undefined
+      let candidates = this.#states.filter((s) => !s.healthy)
+      while (candidates.length > 0) {
+        try {
+          return await Promise.any(candidates.map(async (s) => await this.#probeOnce(s) ? s : await Promise.reject(new Error('unhealthy'))))
+        } catch {
+          candidates = candidates.filter((s) => s.listed && s.timedOut && s.misses < ESCALATION.length)
+          if (candidates.length > 0) this.#log.warn({ endpoints: candidates.map((s) => s.key), deadlineMs: candidates.map((s) => this.deadlineMs(s.endpoint)) }, 'no endpoint answered in time: asking the slow ones again with a longer deadline')
+        }
       }
+      return undefined
     })().finally(() => { this.#round = undefined; this.#roundEnded = Date.now() })
     return await this.#round
   }
@@ -322,6 +370,12 @@ function healthStatus (body: string): string {
   } catch {
     return ''
   }
+}
+
+/** True when `err` is a deadline missed (connect, handshake or answer), not a refusal or a reset. */
+export function missedDeadline (err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT'
 }
 
 /** An error as one line: its message, with its code when the message does not say it. */
