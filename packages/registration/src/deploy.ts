@@ -10,7 +10,7 @@ import { errors } from './errors.js'
 import { LABELS, NETWORK_NAME, type SecretKind } from './names.js'
 import { Progress } from './progress.js'
 import { pinImage } from './image-pin.js'
-import { syncNodeAgent } from './node-agent.js'
+import { findNodeAgent, syncNodeAgent } from './node-agent.js'
 import { allConfigs, currentConfigs, currentSecret, type RegistrationState } from './registration-state.js'
 import { removeOtherVersions, type IdentitySecret } from './secrets.js'
 import { readServerProxySettings, serverProxySpec, type ServerProxySettings } from './service-spec.js'
@@ -57,7 +57,8 @@ export async function deploy (ctx: Context, state: RegistrationState, d: Deploym
   }
 }
 
-const KINDS: readonly SecretKind[] = ['signing-keys', 'verify-keys', 'tls-cert', 'tls-key', 'ca-key', 'accounts', 'agent-ca', 'agent-cert', 'agent-key']
+const AGENT_KINDS: readonly SecretKind[] = ['agent-ca', 'agent-cert', 'agent-key']
+const KINDS: readonly SecretKind[] = ['signing-keys', 'verify-keys', 'tls-cert', 'tls-key', 'ca-key', 'accounts', ...AGENT_KINDS]
 
 /**
  * Rolls server-proxy over to a new accounts secret or a new config version, keeping everything
@@ -67,8 +68,12 @@ const KINDS: readonly SecretKind[] = ['signing-keys', 'verify-keys', 'tls-cert',
 export async function redeploy (ctx: Context, state: RegistrationState, change: { readonly accounts: IdentitySecret } | { readonly config: SwarmConfig }): Promise<void> {
   const settings = state.service === undefined ? undefined : readServerProxySettings(state.service.Spec)
   if (settings === undefined) throw errors.SG_ERR_REGISTRATION_INCOMPLETE('the server-proxy service has lost its swarmgate labels; run registration again')
-  const secrets = KINDS.map((k) => 'accounts' in change && k === 'accounts' ? change.accounts : currentSecret(state, k))
-  if (secrets.some((s) => s === undefined)) throw errors.SG_ERR_REGISTRATION_INCOMPLETE('a swarmgate secret is missing; run registration again')
+  const secrets = KINDS.flatMap((k) => ('accounts' in change && k === 'accounts' ? change.accounts : currentSecret(state, k)) ?? [])
+  const missing = KINDS.filter((k) => !secrets.some((s) => s.kind === k))
+  // A swarm registered before the node agents had an identity of their own has none of theirs;
+  // it needs none as long as it runs no agents (registration run again makes them).
+  const onlyAgents = missing.every((k) => AGENT_KINDS.includes(k)) && await findNodeAgent(ctx.engine) === undefined
+  if (missing.length > 0 && !onlyAgents) throw errors.SG_ERR_REGISTRATION_INCOMPLETE(`a swarmgate secret is missing (${missing.join(', ')}); run registration again`)
   const configs = 'config' in change ? [...currentConfigs(state).filter((c) => c.kind !== change.config.kind), change.config] : currentConfigs(state)
-  await deploy(ctx, state, { ...settings, secrets: secrets as IdentitySecret[], configs, force: false })
+  await deploy(ctx, state, { ...settings, secrets, configs, force: false })
 }

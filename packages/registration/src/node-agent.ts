@@ -9,7 +9,7 @@
  * assertions and signs nothing, so a worker taken over holds no password hash and can make
  * neither a token nor an assertion.
  */
-import { NODE_AGENT_NETWORK, NODE_AGENT_PORT, NODE_AGENT_SERVICE, type EngineClient, type Task } from '@swarmgate/core'
+import { NODE_AGENT_NETWORK, NODE_AGENT_PORT, NODE_AGENT_SERVICE, type EngineClient, type Service, type Task } from '@swarmgate/core'
 import type { Context } from './context.js'
 import { FAILED_UPDATE, taskErrors, templateKey } from './convergence.js'
 import { errors } from './errors.js'
@@ -78,7 +78,7 @@ export function nodeAgentSpec (serverProxy: ServerProxySpec, secrets: readonly I
 export async function syncNodeAgent (ctx: Context, serverProxy: ServerProxySpec, secrets: readonly IdentitySecret[], force: boolean, wanted: boolean | undefined): Promise<void> {
   const { engine } = ctx
   const spec = nodeAgentSpec(serverProxy, secrets)
-  const existing = (await engine.services({ name: [NODE_AGENT_SERVICE] })).find((s) => s.Spec.Name === NODE_AGENT_SERVICE)
+  const existing = await findNodeAgent(engine)
   const run = wanted ?? existing !== undefined
   if (!run) {
     if (existing !== undefined) {
@@ -97,6 +97,12 @@ export async function syncNodeAgent (ctx: Context, serverProxy: ServerProxySpec,
     await engine.updateService(id, existing.Version.Index, { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: (existing.Spec.TaskTemplate.ForceUpdate ?? 0) + (force ? 1 : 0) } })
   }
   await waitForAgents(engine, id, ctx.config.timeout * 1000, new Progress(ctx.stderr))
+}
+
+/** The node agents' service, when the swarm runs them. */
+export async function findNodeAgent (engine: EngineClient): Promise<Service | undefined> {
+  // The name filter matches prefixes; only the exact name is ours.
+  return (await engine.services({ name: [NODE_AGENT_SERVICE] })).find((s) => s.Spec.Name === NODE_AGENT_SERVICE)
 }
 
 /** Resolves when every ready, active node runs a healthy agent task of the current spec. */
