@@ -4,7 +4,7 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { runDocker, useEngine, waitFor } from '../testbed/index.js'
-import { client, exportedHost, parseClientCommand, clearRegistrations, registration, swarmgateObjects, type ClientCommand } from './journey-steps.js'
+import { client, exportedHost, parseClientCommand, clearRegistrations, QUICK_UPDATES, registration, swarmgateObjects, type ClientCommand } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
 
@@ -35,7 +35,7 @@ async function connect (who: string, password: string): Promise<string> {
 }
 
 t.test('register with a short token lifetime; alice connects', async (t) => {
-  const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm, '--token-ttl', `${TOKEN_TTL}s`], { input: `${alicePassword}\n` })
+  const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm, '--token-ttl', `${TOKEN_TTL}s`, ...QUICK_UPDATES], { input: `${alicePassword}\n` })
   t.equal(r.code, 0, r.stderr)
   first = parseClientCommand(r.stdout)
   t.same(first.endpoints, ['127.0.0.1:2376'], 'the default endpoint is the manager\'s advertise address')
@@ -49,6 +49,11 @@ t.test('registration again keeps the accounts, the fingerprint and alice\'s logi
   t.match(r.stderr, `This swarm is registered as ${swarm}: keeping its keys, certificates and accounts.`)
   t.notMatch(r.stderr, /Username|Password/, 'nothing asked')
   t.same(parseClientCommand(r.stdout), first, 'the same client command')
+  const monitor = await runDocker(['service', 'inspect', 'swarmgate-server-proxy', '--format', '{{.Spec.UpdateConfig.Monitor}}'])
+  t.equal(monitor.stdout.trim(), '1s', 'the --update-monitor of the first registration is kept')
+  const noMonitor = await registration(['--update-monitor', '0s'])
+  t.equal(noMonitor.code, 2)
+  t.match(noMonitor.stderr, /--update-monitor must be at least 1s/)
   const renamed = await registration(['--name', 'alice/other'])
   t.equal(renamed.code, 1)
   t.match(renamed.stderr, /already registered under another name: it is registered as/)

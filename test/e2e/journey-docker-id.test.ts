@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runDocker, useEngine, waitFor, type RunResult } from '../testbed/index.js'
 import { startDockerHub, type DockerHub } from '../fixtures/docker-hub/index.js'
-import { bridgeGateway, client, clearRegistrations, exportedHost, parseClientCommand, registration, swarmgateObjects, type ClientCommand } from './journey-steps.js'
+import { bridgeGateway, client, clearRegistrations, exportedHost, parseClientCommand, QUICK_UPDATES, registration, swarmgateObjects, type ClientCommand } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
 
@@ -71,7 +71,7 @@ async function serverLog (): Promise<Array<Record<string, unknown>>> {
 }
 
 t.test('the owner registers with a Docker ID\'s personal access token and uses the docker CLI', async (t) => {
-  const r = await registration(['--identity', 'docker-id', '--username', 'dora', '--password-stdin', '--name', swarm, '--token-ttl', `${TOKEN_TTL}s`, '--docker-hub-grace', '5m', ...hubArgs], { input: `${DORA_PAT}\n`, runArgs: hubMount })
+  const r = await registration(['--identity', 'docker-id', '--username', 'dora', '--password-stdin', '--name', swarm, '--token-ttl', `${TOKEN_TTL}s`, '--docker-hub-grace', '5m', ...hubArgs, ...QUICK_UPDATES], { input: `${DORA_PAT}\n`, runArgs: hubMount })
   t.equal(r.code, 0, r.stderr)
   first = parseClientCommand(r.stdout)
   const ls = await registration(['users', 'ls'])

@@ -13,7 +13,7 @@ import { bridgeHost, docker, dockerJson, programImage, TEST_LABEL_PAIR, useEngin
 import { openTerminal, type Terminal } from '../harness/tmux.js'
 import { startDockerHub, type DockerHub } from '../fixtures/docker-hub/index.js'
 import { filesHolding, folderFiles, volumeFiles } from './client-state.js'
-import { clearRegistrations, exportedHost, parseClientCommand, registration } from './journey-steps.js'
+import { clearRegistrations, exportedHost, parseClientCommand, QUICK_UPDATES, registration } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
 
@@ -44,7 +44,7 @@ t.before(async () => {
   })
   t.teardown(async () => { await hub.close() })
   await writeFile(hubCa, hub.caPem)
-  const r = await registration(['--identity', 'docker-id', '--username', alice.name, '--password-stdin', '--docker-hub-url', hub.url, '--docker-hub-ca', '/hub-ca.pem'],
+  const r = await registration(['--identity', 'docker-id', '--username', alice.name, '--password-stdin', '--docker-hub-url', hub.url, '--docker-hub-ca', '/hub-ca.pem', ...QUICK_UPDATES],
     { input: `${alice.pat}\n`, runArgs: ['-v', `${hubCa}:/hub-ca.pem:ro`] })
   if (r.code !== 0) throw new Error(`registration with a Docker ID owner failed:\n${r.stderr}`)
   const command = parseClientCommand(r.stdout)

@@ -5,7 +5,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { BUSYBOX_IMAGE, docker, dockerJson, LABEL_ARGS, runDocker, SERVICE_LABEL_ARGS, useEngine, waitFor } from '../testbed/index.js'
-import { bridgeGateway, client, exportedHost, parseClientCommand, registration, servedCaFingerprint, clearRegistrations, swarmgateObjects, type ClientCommand } from './journey-steps.js'
+import { bridgeGateway, client, exportedHost, parseClientCommand, QUICK_UPDATES, registration, servedCaFingerprint, clearRegistrations, swarmgateObjects, type ClientCommand } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
 
@@ -24,7 +24,7 @@ t.before(async () => {
 t.test('registration without a terminal prints the client command', async (t) => {
   gateway = await bridgeGateway()
   // The client's containers reach this machine at the bridge gateway; the certificate must name it.
-  const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm, '--endpoint', `${gateway}:2376`, '--endpoint', '127.0.0.1:2376'], { input: `${password}\n` })
+  const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm, '--endpoint', `${gateway}:2376`, '--endpoint', '127.0.0.1:2376', ...QUICK_UPDATES], { input: `${password}\n` })
   t.equal(r.code, 0, r.stderr)
   t.match(r.stdout, `Successfully registered the swarm as ${swarm}\nYou can now access this cluster using the following command in any Docker Engine:\n    docker run --rm -ti -v /var/run/docker.sock:/var/run/docker.sock -e DOCKER_HOST swarmgate/client ${swarm} --endpoint`)
   t.match(r.stderr, /Create the owner's account \(a local account of this swarm\):[\s\S]*Registering this Docker cluster\.\.\.[\s\S]*1\/1 managers running server-proxy/)

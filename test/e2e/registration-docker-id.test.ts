@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { dockerJson, LABEL_ARGS, programImage, runDocker, useEngine, waitFor, type RunResult } from '../testbed/index.js'
 import { openTerminal } from '../harness/tmux.js'
 import { startDockerHub, type DockerHub } from '../fixtures/docker-hub/index.js'
-import { bridgeGateway, clearRegistrations, parseClientCommand, registration, swarmgateObjects, type StepOptions } from './journey-steps.js'
+import { bridgeGateway, clearRegistrations, parseClientCommand, QUICK_UPDATES, registration, swarmgateObjects, type StepOptions } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy'] })
 
@@ -103,7 +103,7 @@ t.test('refused by Docker Hub, the first registration says why and creates nothi
 t.test('on a terminal: docker-id, then the Docker ID (an e-mail here) and a personal access token, not echoed; the owner is the name Docker Hub gives', async (t) => {
   hub.clearRequests()
   const term = await openTerminal(['docker', 'run', '--rm', '-ti', ...LABEL_ARGS, '-v', '/var/run/docker.sock:/var/run/docker.sock', ...hubMount.runArgs ?? [],
-    programImage('registration'), '--name', swarm, ...hubArgs, '--docker-hub-grace', '5m', ...LABEL_ARGS, '--image', programImage('server-proxy')], { DOCKER_HOST: 'unix:///var/run/docker.sock' })
+    programImage('registration'), '--name', swarm, ...hubArgs, '--docker-hub-grace', '5m', ...QUICK_UPDATES, ...LABEL_ARGS, '--image', programImage('server-proxy')], { DOCKER_HOST: 'unix:///var/run/docker.sock' })
   t.teardown(async () => { await term.close() })
   await term.waitFor(/^Accounts of this swarm: local .* or docker-id .* \[local\]:$/m, PROMPT_WAIT_MS)
   await term.type('docker-id\r')

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hashPassword, newStamp } from '../../packages/core/src/accounts.js'
 import { dockerJson, ENGINE_SOCKET, LABEL_ARGS, programImage, run, runDocker, TEST_LABEL_PAIR, useEngine, waitFor, type RunResult } from '../testbed/index.js'
-import { clearRegistrations, swarmgateObjects, type StepOptions } from './journey-steps.js'
+import { clearRegistrations, QUICK_UPDATES, swarmgateObjects, type StepOptions } from './journey-steps.js'
 
 useEngine(t, { images: ['registration', 'server-proxy'] })
 
@@ -91,7 +91,7 @@ t.before(async () => {
 })
 
 t.test('a store written before roles: its "user" accounts become operators on the next run, which says so', async (t) => {
-  const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm], { input: `${alicePassword}\n` })
+  const r = await registration(['--username', 'alice', '--password-stdin', '--name', swarm, ...QUICK_UPDATES], { input: `${alicePassword}\n` })
   t.equal(r.code, 0, r.stderr)
   // What a registration from before roles left: accounts-v2 without the roles label, mounted.
   const hash = await hashPassword(alicePassword)

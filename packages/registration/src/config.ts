@@ -31,6 +31,7 @@ export const program = defineProgram({
     yes: { kind: 'boolean', flag: '--yes', short: '-y', env: 'SWARMGATE_YES', help: 'Do not ask for confirmation (deregister)' },
     labels: { kind: 'list', flag: '--label', env: 'SWARMGATE_LABELS', value: 'KEY=VALUE', help: 'Extra label for every object registration creates' },
     timeout: { kind: 'seconds', flag: '--timeout', env: 'SWARMGATE_TIMEOUT', default: 180, value: 'DURATION', help: 'How long to wait for server-proxy to run on every manager' },
+    updateMonitor: { kind: 'seconds', flag: '--update-monitor', env: 'SWARMGATE_UPDATE_MONITOR', value: 'DURATION', help: 'How long the swarm watches each updated server-proxy task before an update is done (a task failing meanwhile rolls it back), at least 1s (default 15s, or what the registration used before); shorter is for tests' },
     tokenTtl: { kind: 'seconds', flag: '--token-ttl', env: 'SWARMGATE_TOKEN_TTL', value: 'DURATION', help: 'Access token lifetime server-proxy issues (default: server-proxy\'s, 15m); shorter lifetimes are for tests' },
     ...engineConnectionOptions('Engine to register (default: the mounted socket unix:///var/run/docker.sock)')
   },

@@ -14,6 +14,8 @@ import type { IdentitySecret } from './secrets.js'
 import type { SwarmConfig } from './swarm-configs.js'
 
 const SECOND = 1e9
+/** Seconds the swarm watches a new task for failure, unless registration was given --update-monitor. */
+const DEFAULT_UPDATE_MONITOR = 15
 
 /** What a registration chose for server-proxy; kept on the service so later commands keep it too. */
 export interface ServerProxySettings {
@@ -30,6 +32,8 @@ export interface ServerProxySettings {
   readonly dockerHubUrl: string | undefined
   /** Seconds a team login refreshes while Docker Hub cannot answer; server-proxy's default when undefined. */
   readonly dockerHubGrace: number | undefined
+  /** Seconds the swarm watches updated tasks before an update is done; DEFAULT_UPDATE_MONITOR when undefined. */
+  readonly updateMonitor?: number
 }
 
 export interface ServerProxyOptions extends ServerProxySettings {
@@ -75,6 +79,12 @@ function seconds (value: string | undefined): number | undefined {
   return value === undefined ? undefined : Number.parseInt(value, 10)
 }
 
+/** The --update-monitor a service was made with; undefined for the default, so a service follows a new default. */
+function updateMonitor (spec: ServiceSpec): number | undefined {
+  const monitor = spec.UpdateConfig?.Monitor
+  return monitor === undefined || monitor === DEFAULT_UPDATE_MONITOR * SECOND ? undefined : monitor / SECOND
+}
+
 /** The settings of a deployed service; undefined when it was not made by registration. */
 export function readServerProxySettings (spec: ServiceSpec): ServerProxySettings | undefined {
   const labels = spec.Labels ?? {}
@@ -91,7 +101,8 @@ export function readServerProxySettings (spec: ServiceSpec): ServerProxySettings
     fingerprint,
     tokenTtl: seconds(envValue(spec, 'SWARMGATE_TOKEN_TTL')),
     dockerHubUrl: envValue(spec, 'SWARMGATE_DOCKER_HUB_URL'),
-    dockerHubGrace: seconds(envValue(spec, 'SWARMGATE_DOCKER_HUB_GRACE'))
+    dockerHubGrace: seconds(envValue(spec, 'SWARMGATE_DOCKER_HUB_GRACE')),
+    updateMonitor: updateMonitor(spec)
   }
 }
 
@@ -150,7 +161,7 @@ export function serverProxySpec (opts: ServerProxyOptions): ServerProxySpec {
     Mode: { Global: {} },
     // stop-first: the old task holds the host port until it stops. Rolling back keeps a working
     // proxy when a new image does not start.
-    UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: 15 * SECOND },
+    UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: (opts.updateMonitor ?? DEFAULT_UPDATE_MONITOR) * SECOND },
     EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: CONTAINER_PORT, PublishedPort: opts.port, PublishMode: 'host' }] }
   }
 }

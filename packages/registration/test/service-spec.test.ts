@@ -53,6 +53,15 @@ t.test('the settings read back from a service are the ones it was made with', as
   t.equal(readServerProxySettings({ ...spec, Labels: {} }), undefined, 'a service registration did not make')
 })
 
+t.test('--update-monitor: the swarm watches updated tasks that long, and later runs keep it; the default is 15 s', async (t) => {
+  const spec = serverProxySpec({ ...settings, updateMonitor: 1, imageRef: settings.image, labels: {}, secrets: [], configs: [] })
+  t.same(spec.UpdateConfig, { Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: 1e9 })
+  t.equal(readServerProxySettings(spec)?.updateMonitor, 1, 'read back, so the next command keeps it')
+  const standard = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], configs: [] })
+  t.equal(standard.UpdateConfig?.Monitor, 15e9)
+  t.equal(readServerProxySettings(standard)?.updateMonitor, undefined, 'the default reads back as the default')
+})
+
 t.test('a policy document is mounted as a config at /run/swarmgate/policy.yaml, and SWARMGATE_POLICY names it', async (t) => {
   const spec = serverProxySpec({ ...settings, imageRef: settings.image, labels: {}, secrets: [], configs: [{ id: 'cfg-id', name: 'swarmgate-policy-v2', kind: 'policy', version: 2 }] })
   const c = spec.TaskTemplate.ContainerSpec

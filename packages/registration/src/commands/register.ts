@@ -53,6 +53,8 @@ async function migratedAccounts (ctx: Context, state: RegistrationState, account
 /** Runs registration; prints the client command on standard output. */
 export async function register (ctx: Context): Promise<void> {
   const { engine, config, prompter } = ctx
+  // The engine drops a monitor of 0 and watches for its own default (5 s) instead.
+  if (config.updateMonitor === 0) throw errors.SG_ERR_REGISTRATION_COMMAND('--update-monitor must be at least 1s')
   const state = await readState(engine)
   const accounts = currentSecret(state, 'accounts')
   const previous = state.service === undefined ? undefined : readServerProxySettings(state.service.Spec)
@@ -136,6 +138,7 @@ export async function register (ctx: Context): Promise<void> {
     endpointsGiven,
     fingerprint,
     tokenTtl: config.tokenTtl ?? previous?.tokenTtl,
+    updateMonitor: config.updateMonitor ?? previous?.updateMonitor,
     dockerHubUrl: hub.url,
     dockerHubGrace: hub.grace,
     secrets: keep,
