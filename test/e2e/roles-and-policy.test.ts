@@ -216,7 +216,7 @@ t.test('audit reads server-proxy\'s decisions back from its tasks', async (t) =>
 t.test('deregister removes the policy configs too', async (t) => {
   const r = await registration(['deregister', '--yes'])
   t.equal(r.code, 0, r.stderr)
-  t.match(r.stdout, /removed 1 service\(s\), 1 network\(s\), \d+ secret\(s\) and 1 policy config\(s\)\./)
+  t.match(r.stdout, /removed 2 service\(s\), 1 network\(s\), \d+ secret\(s\) and 1 policy config\(s\)\./)
   await waitFor('the swarmgate objects to be gone', async () => (await swarmgateObjects()).length === 0 ? true : undefined, { timeoutMs: 30_000 })
   t.same(await policyConfigs(), [])
 })

@@ -20,6 +20,7 @@ import { secretMount, type ServerProxySpec } from './service-spec.js'
 import { waitFor } from './wait.js'
 
 const SECOND = 1e9
+const AGENT_MONITOR = 5 * SECOND
 /** What the agent reads of server-proxy's mounts: the public token keys to check assertions, the policy to decide. Never the signing keys or the accounts. */
 const AGENT_SECRETS = new Set<string>([SECRET_KINDS['verify-keys'].target])
 const AGENT_CONFIGS = new Set<string>([CONFIG_KINDS.policy.target])
@@ -65,8 +66,9 @@ export function nodeAgentSpec (serverProxy: ServerProxySpec, secrets: readonly I
     // every `users` or `policy` change take minutes per dozen nodes. Stop-first as server-proxy's
     // (a start-first update rolled back once in the lab): while a node's agent restarts, calls for
     // that node are answered SG_ERR_NODE_AGENT_DOWN at once. Watched 5 s once healthy (a health
-    // check's interval): every account or policy change waits for this update to complete.
-    UpdateConfig: { Parallelism: 0, Order: 'stop-first', FailureAction: 'rollback', Monitor: 5 * SECOND }
+    // check's interval), or server-proxy's watch when --update-monitor made that shorter: every
+    // account or policy change waits for this update to complete.
+    UpdateConfig: { Parallelism: 0, Order: 'stop-first', FailureAction: 'rollback', Monitor: Math.min(AGENT_MONITOR, serverProxy.UpdateConfig?.Monitor ?? AGENT_MONITOR) }
   }
 }
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { nodeAgentSpec } from '../src/node-agent.js'
-import { serverProxySpec } from '../src/service-spec.js'
+import { readServerProxySettings, serverProxySpec, type ServerProxySettings } from '../src/service-spec.js'
 import type { IdentitySecret } from '../src/secrets.js'
 import type { SwarmConfig } from '../src/swarm-configs.js'
 
@@ -46,6 +46,9 @@ t.test('the agent: server-proxy\'s image, public keys and policy on every node, 
   t.match(spec.Labels, { 'io.swarmgate.component': 'node-agent', 'io.swarmgate.swarm': 'alice/prod' })
   t.same(c.Healthcheck?.Test.slice(-1), ['healthcheck'])
   t.match(spec.UpdateConfig, { Parallelism: 0, Order: 'stop-first', FailureAction: 'rollback' }, 'every node at once: an update takes as long on a hundred nodes as on four')
+  t.equal(spec.UpdateConfig?.Monitor, 5e9, 'watched 5 s, less than server-proxy\'s default 15 s')
+  const quick = serverProxySpec({ ...readServerProxySettings(serverProxy) as ServerProxySettings, updateMonitor: 1, imageRef: pinned, labels: {}, secrets, configs: [] })
+  t.equal(nodeAgentSpec(quick, secrets).UpdateConfig?.Monitor, 1e9, 'and no longer than server-proxy\'s when --update-monitor is shorter')
 })
 
 t.test('server-proxy pins the agents\' CA and never mounts their certificate or key', async (t) => {
