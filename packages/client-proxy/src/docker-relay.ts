@@ -127,7 +127,7 @@ export class DockerRelay {
         } else if (hasCode(err, 'SG_ERR_ENDPOINT_LOST') || !this.#upstream.isHealthy(endpoint)) {
           // The liveness watch found it gone while the call waited.
           if (again && reads) continue
-          this.#fail(req, res, errors.SG_ERR_ENDPOINT_LOST(`${formatEndpoint(endpoint.host, endpoint.port)} stopped answering during ${req.method ?? ''} ${req.url ?? ''}, which may or may not have been carried out; the next call goes to another manager`, err))
+          this.#fail(req, res, endpointLost(endpoint, req.method ?? '', req.url ?? '', err))
           return
         } else if (again && reads) {
           continue
@@ -238,4 +238,9 @@ async function readReplayable (req: IncomingMessage): Promise<Body | undefined> 
     return undefined
   }
   return req.complete ? { kind: 'buffered', bytes: Buffer.concat(chunks) } : undefined
+}
+
+/** A call whose manager stopped answering after it was sent: it may have been carried out, so it is not sent again. */
+export function endpointLost (endpoint: Endpoint, method: string, target: string, cause?: unknown): SwarmgateError {
+  return errors.SG_ERR_ENDPOINT_LOST(`${formatEndpoint(endpoint.host, endpoint.port)} stopped answering during ${method} ${target}, which may or may not have been carried out; the next call goes to another manager`, cause)
 }

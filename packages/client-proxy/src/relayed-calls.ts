@@ -23,7 +23,8 @@ import type { Endpoint } from './pinned-tls.js'
 import { execOf, type LivenessWatch, type SwarmUpstream, type Waiting } from './swarm/index.js'
 import type { TokenKeeper } from './token-keeper.js'
 import type { BrowserGuard, Listener } from './browser-guard.js'
-import { REPLAY_MAX_BYTES } from './docker-relay.js'
+import { REPLAY_MAX_BYTES, endpointLost } from './docker-relay.js'
+import { errors } from './errors.js'
 
 const DROP = new Set(['authorization'])
 const READS = new Set(['GET', 'HEAD'])
@@ -108,6 +109,7 @@ function relayVerdict (request: RelayRequest, token: string, watched: WatchedCon
     head: buildHead([method, target, 'HTTP/1.1'], [...withoutHeaders(rawHeaders, DROP), 'Authorization', `Bearer ${token}`]),
     onResponse: (status, responseHeaders) => bodyless && (status === 401 || headerValues(responseHeaders, ERROR_HEADER.toLowerCase()).length > 0) ? 'careful' : 'pass',
     resendWhenLost: resend,
+    lostBeforeAnswer: () => watched.endpoint === undefined ? errors.SG_ERR_ENDPOINT_LOST().message : endpointLost(watched.endpoint, method, target).message,
     sent: () => { watched.sent(resend) },
     answered: watched.answered,
     ended: watched.over

@@ -61,6 +61,8 @@ export type RelayVerdict =
      * body) to the careful path instead of answering 502: for calls that may be sent again (reads).
      */
     readonly resendWhenLost?: boolean
+    /** The sentence for a 502 when the upstream is gone before a byte of the answer and the request cannot be sent again. */
+    readonly lostBeforeAnswer?: () => string
     /** The request went upstream (its head, and its body as it comes): a liveness watch starts waiting for its answer. */
     readonly sent?: () => void
     /** The first bytes of an answer came (a 1xx head included): the upstream is alive. */
@@ -416,7 +418,7 @@ class RelayedConnection {
     }
     if (exchange.bytesOut === 0) {
       // Nothing of an answer went out: the client gets one, as the careful path would give it.
-      const body = dockerErrorBody('swarmgate: the upstream closed the connection before answering')
+      const body = dockerErrorBody(exchange.verdict.lostBeforeAnswer?.() ?? 'swarmgate: the upstream closed the connection before answering')
       this.#client.write(`HTTP/1.1 502 ${STATUS_CODES[502] as string}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
       this.#exchange = undefined
       exchange.verdict.ended?.({ status: 502, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, error })

@@ -275,6 +275,12 @@ t.test('an upstream that hangs up before answering gets the client a 502; mid-an
   t.ok(b.ended.at(-1)?.error, 'the exchange ended with an error')
 })
 
+t.test('the verdict says what a 502 for an answer lost before its first byte tells the client', async (t) => {
+  const b = await bed(t, (_head, s) => { s.destroy() }, (r) => ({ ...relayAll(r), lostBeforeAnswer: () => `the manager went away during ${r.method} ${r.target}` }))
+  const r = await b.exchange('POST /containers/x/exec HTTP/1.1\r\nHost: docker\r\nContent-Length: 2\r\n\r\n{}')
+  t.match(r.bytes.toString(), /^HTTP\/1\.1 502 Bad Gateway\r\n[\s\S]*\{"message":"the manager went away during POST \/containers\/x\/exec"\}/)
+})
+
 t.test('an answer the upstream frames wrongly cuts the connection instead of being guessed at', async (t) => {
   for (const bad of ['HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx', 'HTTP/1.1 101 Switching Protocols\r\n\r\n', 'NOT HTTP\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']) {
     const b = await bed(t, (_head, s) => { s.write(bad) })
