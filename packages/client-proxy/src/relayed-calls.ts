@@ -16,7 +16,7 @@
  */
 import type { Duplex } from 'node:stream'
 import {
-  ERROR_HEADER, RESERVED_PREFIX, buildHead, headerValues, relayConnection, withoutHeaders,
+  DRAINING_HEADER, ERROR_HEADER, RESERVED_PREFIX, buildHead, headerValues, relayConnection, withoutHeaders,
   type RelayRequest, type RelayVerdict
 } from '@swarmgate/core'
 import type { Endpoint } from './pinned-tls.js'
@@ -51,6 +51,8 @@ class WatchedConnection {
     if (this.endpoint !== undefined) this.#call = this.#watch.wait(this.endpoint, resend ? (err) => { this.upstream?.destroy(err) } : undefined)
   }
   readonly answered = (): void => { this.#call?.heard() }
+  /** Its server-proxy said it is shutting down: the next connections go to another manager. */
+  readonly leaving = (): void => { if (this.endpoint !== undefined) this.#watch.leaving(this.endpoint) }
   readonly over = (): void => { this.#call?.done(); this.#call = undefined }
 }
 
@@ -107,7 +109,10 @@ function relayVerdict (request: RelayRequest, token: string, watched: WatchedCon
   return {
     kind: 'relay',
     head: buildHead([method, target, 'HTTP/1.1'], [...withoutHeaders(rawHeaders, DROP), 'Authorization', `Bearer ${token}`]),
-    onResponse: (status, responseHeaders) => bodyless && (status === 401 || headerValues(responseHeaders, ERROR_HEADER.toLowerCase()).length > 0) ? 'careful' : 'pass',
+    onResponse: (status, responseHeaders) => {
+      if (headerValues(responseHeaders, DRAINING_HEADER.toLowerCase()).includes('1')) watched.leaving()
+      return bodyless && (status === 401 || headerValues(responseHeaders, ERROR_HEADER.toLowerCase()).length > 0) ? 'careful' : 'pass'
+    },
     resendWhenLost: resend,
     lostBeforeAnswer: () => watched.endpoint === undefined ? errors.SG_ERR_ENDPOINT_LOST().message : endpointLost(watched.endpoint, method, target).message,
     sent: () => { watched.sent(resend) },

@@ -108,6 +108,11 @@ export class LivenessWatch {
     return waiting
   }
 
+  /** `endpoint` answered that its server-proxy is shutting down (DRAINING_HEADER): new calls go elsewhere. */
+  leaving (endpoint: Endpoint): void {
+    this.#upstream.markUnhealthy(endpoint, 'its server-proxy is shutting down (it answered with X-Swarmgate-Draining)', false)
+  }
+
   /**
    * Starts watching one call to `endpoint` through the pool; `observer` sees its answer as it
    * passes. `resend`: the caller sends the call again elsewhere when it fails before its answer
@@ -122,7 +127,7 @@ export class LivenessWatch {
       },
       onHeaders: (status, headers, resume, text) => {
         heard()
-        if (draining(headers)) this.#upstream.markUnhealthy(endpoint, 'its server-proxy is shutting down (it answered with X-Swarmgate-Draining)', false)
+        if (draining(headers)) this.leaving(endpoint)
         observer?.headers(headers)
         return handler.onHeaders?.(status, headers, resume, text) ?? true
       },
