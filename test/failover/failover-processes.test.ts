@@ -31,6 +31,7 @@ import { startSocketRelay, type SocketRelay } from '../harness/socket-relay.js'
 import { startTcpRelay, type TcpRelay } from '../harness/tcp-relay.js'
 import { runDocker } from '../testbed/docker.js'
 import { spawnDocker } from '../harness/docker-process.js'
+import { clientProxyHealth, type ClientProxyHealth } from '../harness/client-proxy-calls.js'
 
 useEngine(t)
 
@@ -156,10 +157,8 @@ function livenessChecks (): number {
   return servers[0]?.records().filter((r) => r.path === PATHS.jwks).length ?? 0
 }
 
-interface Health { readonly endpoint: string, readonly endpoints: ReadonlyArray<{ endpoint: string, healthy: boolean, reason?: string }> }
-
-async function health (base = clientUrl): Promise<Health> {
-  return JSON.parse((await call('GET', PATHS.health, undefined, base)).body) as Health
+async function health (base = clientUrl): Promise<ClientProxyHealth> {
+  return await clientProxyHealth(base)
 }
 
 let normalMs = 200

@@ -22,6 +22,7 @@ import { CONTAINER_ARGS } from '../harness/containers.js'
 import { startProxyProcess, type ProxyProcess } from '../harness/proxy-process.js'
 import { openRaw, type RawSocket } from '../harness/raw-socket.js'
 import { startHijackedExec } from '../harness/hijacked-exec.js'
+import { drainLine } from '../harness/drain-log.js'
 import { requestChunks, type ParsedResponse } from '../harness/tls-exchange.js'
 import { createTestIdentity, ROLE_ACCOUNTS, type TestIdentity } from '../fixtures/identity.js'
 
@@ -96,11 +97,6 @@ async function answer (socket: RawSocket, n: number): Promise<ParsedResponse> {
   const got = answers[n - 1]
   if (got === undefined) throw new Error(`answer ${n} did not come (got ${answers.length})`)
   return got
-}
-
-/** The drain's log lines of `server`. */
-function drainLine (server: ProxyProcess, msg: RegExp): Record<string, unknown> | undefined {
-  return server.records().find((r) => typeof r.msg === 'string' && msg.test(r.msg))
 }
 
 t.test('on SIGTERM: calls during the drain answered with Connection: close and the header, a call in flight completes, no new connection, exit before the bound', { timeout: 120_000 }, async (t) => {
