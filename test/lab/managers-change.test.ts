@@ -11,7 +11,7 @@ import https from 'node:https'
 import { PATHS } from '@swarmgate/core'
 import { docker, dockerLines, waitFor } from '../testbed/index.js'
 import { nodeHost, useLab, type LabNode } from '../testbed/lab/index.js'
-import { client, exportedHost, parseClientCommand, registration, servedCertificates, type ClientCommand } from '../e2e/journey-steps.js'
+import { client, exportedHost, parseClientCommand, QUICK_UPDATES, registration, servedCertificates, type ClientCommand } from '../e2e/journey-steps.js'
 import { logInFromThisMachine, proxyHealth, registerOn } from './steps.js'
 
 const lab = useLab(t, { images: ['registration', 'server-proxy', 'client-proxy', 'client'] })
@@ -59,7 +59,7 @@ async function savedEndpoints (): Promise<string[]> {
 }
 
 t.test('registration on three managers, a client logged in with the command it printed', async (t) => {
-  const r = await registerOn(lab.node('m1'), swarm, password)
+  const r = await registerOn(lab.node('m1'), swarm, password, QUICK_UPDATES)
   t.equal(r.code, 0, r.stderr)
   registered = parseClientCommand(r.stdout)
   const login = await logInFromThisMachine({ swarm, password, endpoints: registered.endpoints, fingerprint: registered.fingerprint, volume })
