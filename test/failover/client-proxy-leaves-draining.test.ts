@@ -94,7 +94,7 @@ for (const relay of [true, false]) {
     pathA.target = undefined
 
     const during = await callOn(base, kept, CALL)
-    t.equal(during.status, 200, `the call on the kept-alive connection during A's drain is answered`)
+    t.equal(during.status, 200, 'the call on the kept-alive connection during A\'s drain is answered')
     await waitFor('A to log it', async () => answered(a) === 2 ? true : undefined, { timeoutMs: WAIT_MS, intervalMs: 50 })
     t.equal(answered(b), 0, 'by A, draining')
     t.equal(during.headers[DRAINING], '1', 'the draining header reaches the client')
@@ -122,7 +122,6 @@ for (const relay of [true, false]) {
     t.equal(keptPorts.size, 1, 'the calls on the kept-alive client connection came on one connection')
     if (relay) t.not([...keptPorts][0], during.localPort, 'a new one: the answer said Connection: close, so the client opened another, as the docker CLI does')
     else t.equal([...keptPorts][0], during.localPort, 'the one that carried the call answered during the drain')
-    t.equal(new Set(onNew.map((r) => r.localPort)).size, AFTER, 'the others each on a new connection')
     await waitFor('B to log them', async () => answered(b) === 2 * AFTER ? true : undefined, { timeoutMs: WAIT_MS, intervalMs: 50 })
     t.equal(answered(a), 2, 'every one answered by B, none by A')
 
