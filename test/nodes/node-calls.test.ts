@@ -10,11 +10,11 @@ import t from 'tap'
 import tls from 'node:tls'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { Agent, request } from 'undici'
 import { createLogger, parseArgs } from '@swarmgate/core'
 import { createAgentIdentity, verifyingKeySet } from '@swarmgate/registration'
-import { program } from '../../packages/server-proxy/src/config.js'
+import { program, type ServerConfig } from '../../packages/server-proxy/src/config.js'
 import { buildNodeAgent } from '../../packages/server-proxy/src/node-agent/index.js'
 import { signNodeAssertion } from '../../packages/server-proxy/src/nodes/index.js'
 import { loadSigningKeys } from '../../packages/server-proxy/src/signing-keys.js'
@@ -33,7 +33,7 @@ async function login (server: RunningServer): Promise<string> {
 }
 
 /** Sends an exec start upgrade without a token on the socket `open` makes; resolves with all that was answered. */
-async function upgradeWithoutToken (open: (ready: () => void) => net.Socket, path: string): Promise<string> {
+async function upgradeWithoutToken (open: (ready: () => void) => Socket, path: string): Promise<string> {
   return await new Promise<string>((resolve, reject) => {
     const socket = open(() => { socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`) })
     let text = ''
@@ -95,7 +95,7 @@ t.test('a node agent: TLS with its own certificate, only a manager\'s assertion 
     '--tls-cert', join(identity.dir, 'agent-cert.pem'), '--tls-key', join(identity.dir, 'agent-key.pem'),
     // No account store: an agent reads none.
     '--accounts', join(identity.dir, 'no-such-file')]
-  const configOf = (extra: string[]): typeof parsed.config => {
+  const configOf = (extra: string[]): ServerConfig => {
     const p = parseArgs(program, [...args, ...extra], {})
     if (p.action !== 'run') throw new Error('unexpected parse result')
     return p.config
