@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUSYBOX_IMAGE, docker, dockerLines, LABEL_ARGS, runDocker, waitFor } from '../testbed/index.js'
 import { nodeHost, useLab } from '../testbed/lab/index.js'
-import { client, exportedHost, parseClientCommand, registration, type ClientCommand } from '../e2e/journey-steps.js'
+import { client, exportedHost, parseClientCommand, QUICK_UPDATES, registration, type ClientCommand } from '../e2e/journey-steps.js'
 import { openTerminal } from '../harness/tmux.js'
 import { logInFromThisMachine, registerOn } from './steps.js'
 
@@ -35,7 +35,9 @@ let alice = ''
 let bob = ''
 
 t.test('registration runs the node agent on every node by default, the worker included, with no published port and no account store', async (t) => {
-  const r = await registerOn(lab.node('m1'), swarm, password)
+  // A 1 s update watch instead of 15 s: the users change below restarts server-proxy
+  // and the agents, which this test does not watch for a failed rollout.
+  const r = await registerOn(lab.node('m1'), swarm, password, QUICK_UPDATES)
   t.equal(r.code, 0, r.stderr)
   t.match(r.stderr, /4\/4 nodes running the node agent/)
   registered = parseClientCommand(r.stdout)
