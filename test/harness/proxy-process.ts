@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url'
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 const START_TIMEOUT_MS = 20_000
+/** docker/server-proxy.Dockerfile's MALLOC_MMAP_THRESHOLD_ (4 MiB). */
+const SERVER_PROXY_MALLOC_MMAP_THRESHOLD = '4194304'
 const STOP_TIMEOUT_MS = 5_000
 
 export interface ProxyProcess {
@@ -47,6 +49,9 @@ export interface ProxyProcessOptions {
 export async function startProxyProcess (pkg: 'server-proxy' | 'client-proxy', args: readonly string[], opts: ProxyProcessOptions = {}): Promise<ProxyProcess> {
   // The proxies read SWARMGATE_* from the environment; the test's own must not leak into them.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWARMGATE_')))
+  // As docker/server-proxy.Dockerfile runs it: a fixed glibc mmap threshold, so the 16 MiB of each
+  // login's scrypt is returned when freed instead of staying in a pool thread's arena.
+  if (pkg === 'server-proxy') env.MALLOC_MMAP_THRESHOLD_ = SERVER_PROXY_MALLOC_MMAP_THRESHOLD
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), `packages/${pkg}/dist/main.js`, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
   const collect = (stream: NodeJS.ReadableStream): void => {
