@@ -76,12 +76,18 @@ export class RelayedCalls {
     relayConnection(socket, {
       decide: (request) => this.#decide(request, listener, watched),
       connect: async () => {
-        const { socket: upstream, endpoint } = await this.#upstream.connect()
+        // An idle connection a previous CLI connection left saves a TLS handshake (idle-connections.ts).
+        const { socket: upstream, endpoint } = await this.#upstream.connect(true)
         watched.endpoint = endpoint
         watched.upstream = upstream
         return upstream
       },
-      handover: (s) => { watched.over(); careful(s) }
+      handover: (s) => { watched.over(); careful(s) },
+      release: (upstream) => {
+        watched.upstream = undefined
+        if (watched.endpoint === undefined) upstream.destroy()
+        else this.#upstream.release(watched.endpoint, upstream)
+      }
     })
   }
 

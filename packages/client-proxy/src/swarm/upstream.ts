@@ -13,6 +13,7 @@ import { Agent, type Dispatcher } from 'undici'
 import { PATHS, STREAM_POOL_OPTIONS, formatEndpoint, type Logger, type Upstream } from '@swarmgate/core'
 import { connectPinned, type Endpoint, type Trust } from '../pinned-tls.js'
 import { probeEndpoint } from './probe.js'
+import { IdleConnections } from './idle-connections.js'
 import { errors } from '../errors.js'
 
 /** What the client-proxy health endpoint shows of each endpoint. */
@@ -72,6 +73,8 @@ export class SwarmUpstream {
   #roundEnded = 0
   /** Errors of opening a pooled connection: whatever their code, no request was sent on it. */
   readonly #connectErrors = new WeakSet<Error>()
+  /** The relay's connections between two CLI connections (idle-connections.ts). */
+  readonly #idle = new IdleConnections()
 
   constructor (endpoints: readonly Endpoint[], trust: Trust, logger: Logger) {
     this.#trust = trust
@@ -231,12 +234,15 @@ export class SwarmUpstream {
 
   /**
    * Opens a hijack connection to a healthy endpoint, trying each in turn; with none healthy, to
-   * one whose server-proxy answers, whose refusal then says why.
+   * one whose server-proxy answers, whose refusal then says why. With `reuse` (the relay), an
+   * idle connection to the chosen healthy endpoint is taken first, when one was released.
    */
-  async connect (): Promise<{ socket: Duplex, endpoint: Endpoint }> {
+  async connect (reuse = false): Promise<{ socket: Duplex, endpoint: Endpoint }> {
     for (let i = 0; i <= this.#states.length; i++) {
       const chosen = await this.choose()
       if (chosen === undefined) break
+      const idle = reuse && !chosen.lastResort ? this.#idle.take(chosen.endpoint) : undefined
+      if (idle !== undefined) return { socket: idle, endpoint: chosen.endpoint }
       try {
         return { socket: await this.#open(chosen.endpoint), endpoint: chosen.endpoint }
       } catch (err) {
@@ -257,8 +263,15 @@ export class SwarmUpstream {
     }
   }
 
+  /** Keeps a relay connection to `endpoint`, idle between exchanges, for the next connect(true); closes it when `endpoint` is not healthy. */
+  release (endpoint: Endpoint, socket: Duplex): void {
+    if (this.#stopped || this.#state(endpoint)?.healthy !== true) { socket.destroy(); return }
+    this.#idle.give(endpoint, socket)
+  }
+
   async close (): Promise<void> {
     this.#stopped = true
+    this.#idle.close()
     for (const state of this.#states) clearTimeout(state.timer)
     await this.dispatcher.close()
   }

@@ -80,6 +80,12 @@ export interface RelayHooks {
   readonly connect: () => Promise<Duplex>
   /** Gives the connection to the careful path; the bytes not yet handled have been put back. */
   readonly handover: (socket: Duplex) => void
+  /**
+   * Takes back an upstream connection left idle between two exchanges (every answer on it ended,
+   * nothing more sent) when the client closes or is handed over, so the next client connection
+   * need not open (and, for TLS, handshake) its own; without it, such a connection is closed.
+   */
+  readonly release?: (upstream: Duplex) => void
   /** The longest request or response head read (default MAX_HEADER_BYTES, dockerd's). */
   readonly maxHeadBytes?: number
 }
@@ -120,6 +126,8 @@ class RelayedConnection {
   #phase: Phase = 'head'
   #pending: Buffer = EMPTY
   #upstream: Duplex | undefined
+  /** Removes this connection's listeners from #upstream (for release). */
+  #detachUpstream: (() => void) | undefined
   #exchange: Exchange | undefined
   #clientEnded = false
   /** Why the client is paused; it reads again once nothing holds it. */
@@ -298,11 +306,36 @@ class RelayedConnection {
 
   #attach (upstream: Duplex): void {
     this.#upstream = upstream
-    upstream.on('data', (chunk: Buffer) => { if (this.#upstream === upstream) this.#onUpstreamData(chunk) })
-    upstream.on('error', () => upstream.destroy())
+    const data = (chunk: Buffer): void => { if (this.#upstream === upstream) this.#onUpstreamData(chunk) }
+    const error = (): void => { upstream.destroy() }
     const gone = (): void => { if (this.#upstream === upstream) this.#onUpstreamGone() }
+    upstream.on('data', data)
+    upstream.on('error', error)
     upstream.on('end', gone)
     upstream.on('close', gone)
+    this.#detachUpstream = () => {
+      upstream.off('data', data)
+      upstream.off('error', error)
+      upstream.off('end', gone)
+      upstream.off('close', gone)
+    }
+  }
+
+  /**
+   * Lets go of the upstream connection: back to the release hook when it is idle between
+   * exchanges (no exchange under way, every answer read, not paused by a slow client), else closed.
+   */
+  #dropUpstream (): void {
+    const upstream = this.#upstream
+    this.#upstream = undefined
+    if (upstream === undefined) return
+    const idle = this.#exchange === undefined && (this.#phase === 'head' || this.#phase === 'deciding')
+    if (idle && this.#hooks.release !== undefined && !upstream.destroyed && !upstream.isPaused()) {
+      this.#detachUpstream?.()
+      this.#hooks.release(upstream)
+    } else {
+      upstream.destroy()
+    }
   }
 
   #onUpstreamData (chunk: Buffer): void {
@@ -430,9 +463,8 @@ class RelayedConnection {
 
   #handover (): void {
     if (this.#clientEnded) { this.#destroy(); return }
+    this.#dropUpstream()
     this.#phase = 'done'
-    this.#upstream?.destroy()
-    this.#upstream = undefined
     const client = this.#client
     client.off('data', this.#onClientData)
     client.off('end', this.#onClientEnd)
@@ -448,9 +480,8 @@ class RelayedConnection {
   /** Ends both connections after what was written. */
   #close (): void {
     if (this.#phase === 'done') return
+    this.#dropUpstream()
     this.#phase = 'done'
-    this.#upstream?.destroy()
-    this.#upstream = undefined
     this.#client.end()
   }
 

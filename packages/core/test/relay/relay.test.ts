@@ -21,6 +21,8 @@ interface Bed {
   /** Sends raw bytes on a new client connection; resolves with all it got once the relay closes it. */
   exchange: (bytes: string | Buffer | ReadonlyArray<string | Buffer>, opts?: { halfClose?: boolean }) => Promise<{ bytes: Buffer, error: boolean }>
   connect: () => Promise<net.Socket>
+  /** Upstream connections the relay gave back through its release hook and no connection took again yet. */
+  readonly released: Duplex[]
 }
 
 type Answer = (request: Buffer, socket: net.Socket) => void
@@ -30,12 +32,13 @@ type Answer = (request: Buffer, socket: net.Socket) => void
  * the upstream receives (and the socket to write to); node:http behind the relay answers
  * `careful <method> <url>` for whatever is handed over.
  */
-async function bed (t: Test, answer: Answer, decide: (r: RelayRequest) => RelayVerdict | Promise<RelayVerdict> = relayAll): Promise<Bed> {
+async function bed (t: Test, answer: Answer, decide: (r: RelayRequest) => RelayVerdict | Promise<RelayVerdict> = relayAll, opts: { release?: boolean } = {}): Promise<Bed> {
   const dir = await mkdtemp(join(tmpdir(), 'sg-relay-'))
   const path = join(dir, 'upstream.sock')
   const received: Buffer[][] = []
   const ended: RelayEnd[] = []
   const decided: RelayRequest[] = []
+  const released: Duplex[] = []
   const upstream = net.createServer({ allowHalfOpen: true }, (socket) => {
     const chunks: Buffer[] = []
     received.push(chunks)
@@ -70,17 +73,20 @@ async function bed (t: Test, answer: Answer, decide: (r: RelayRequest) => RelayV
         const v = decide(r)
         return v instanceof Promise ? v.then(withEnd) : withEnd(v)
       },
-      connect: async () => await new Promise<Duplex>((resolve, reject) => {
+      // With release: a connection given back is taken again first, as client-proxy's idle pool does.
+      connect: async () => released.shift() ?? await new Promise<Duplex>((resolve, reject) => {
         const s = net.connect(path, () => { s.off('error', reject); resolve(s) })
         s.once('error', reject)
       }),
-      handover: careful
+      handover: careful,
+      ...(opts.release === true ? { release: (u: Duplex) => { released.push(u) } } : {})
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as net.AddressInfo).port
   t.teardown(async () => {
     for (const s of sockets) s.destroy()
+    for (const s of released) s.destroy()
     await new Promise((resolve) => { server.close(resolve) })
     await new Promise((resolve) => { upstream.close(resolve) })
     await rm(dir, { recursive: true, force: true })
@@ -94,6 +100,7 @@ async function bed (t: Test, answer: Answer, decide: (r: RelayRequest) => RelayV
     received,
     ended,
     decided,
+    released,
     connect,
     exchange: async (bytes, opts = {}) => {
       const s = await connect()
@@ -191,6 +198,41 @@ t.test('Connection: close from either side ends the connection after the answer'
   const r = await b.exchange(get('/server-closes') + get('/never-sent'))
   t.equal(r.bytes.toString(), ok('bye', 'Connection: close\r\n'), 'the pipelined call after a closing answer is not answered')
   t.equal(Buffer.concat(b.received[0] ?? []).toString(), get('/server-closes'))
+})
+
+t.test('release: an upstream connection idle between exchanges is given back when its client closes or is handed over, and serves the next client', async (t) => {
+  const b = await bed(t, (head, s) => { s.write(ok(`answer to ${pathOf(head)}`, pathOf(head) === '/server-closes' ? 'Connection: close\r\n' : '')) },
+    (r) => r.target === '/careful' ? { kind: 'careful' } : relayAll(r), { release: true })
+  const first = await b.exchange(get('/first'), { halfClose: true })
+  t.equal(first.bytes.toString(), ok('answer to /first'))
+  t.equal(b.released.length, 1, 'the client closed between exchanges: its upstream connection is given back')
+  const second = await b.exchange(get('/second') + get('/careful', 'Connection: close'))
+  t.ok(second.bytes.toString().startsWith(ok('answer to /second')), 'the relayed call is answered first')
+  t.match(second.bytes.toString(), /careful GET \/careful/, 'the handed-over call is answered by the careful path')
+  t.equal(b.received.length, 1, 'the second client used the connection the first gave back')
+  t.equal(Buffer.concat(b.received[0] ?? []).toString(), get('/first') + get('/second'), 'the careful call never went to the released connection')
+  t.equal(b.released.length, 1, 'given back again at the handover, between exchanges')
+  const third = await b.exchange(get('/server-closes'))
+  t.equal(third.bytes.toString(), ok('answer to /server-closes', 'Connection: close\r\n'))
+  t.equal(b.released.length, 0, 'a connection whose answer said close is not given back')
+})
+
+t.test('release: a connection cut mid-answer, or closed by its client before its answer, is never given back', async (t) => {
+  const b = await bed(t, (head, s) => { if (pathOf(head) === '/partial') s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsome') }, relayAll, { release: true })
+  const s = await b.connect()
+  s.on('error', () => {})
+  s.write(get('/partial'))
+  await once(s, 'data')
+  s.destroy()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(b.released.length, 0, 'the client left mid-answer: the upstream connection is closed, not given back')
+  const s2 = await b.connect()
+  s2.on('error', () => {})
+  s2.write(get('/never-answered'))
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  s2.destroy()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(b.released.length, 0, 'the client left before its answer: not given back')
 })
 
 t.test('an answer delimited by the end of the connection ends with it', async (t) => {
