@@ -10,8 +10,8 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 # glibc malloc: each login's scrypt (N=16384, r=8: 16 MiB) runs on a libuv pool thread; glibc's
 # dynamic mmap threshold rises to 16 MiB after the first one is freed, so later ones come from the
-# pool threads' own arenas and stay resident, up to 16 MiB per pool thread (64 MiB with 4). A fixed
-# threshold keeps such blocks mmapped, returned when freed (docs/performance.md, issue 14 memory).
+# pool threads' own arenas and stay resident (82-98 MB after 8 logins). A fixed threshold keeps
+# such blocks mmapped, returned when freed (docs/performance.md, issue 14, server-proxy's memory).
 # test/harness/proxy-process.ts sets the same for server-proxy run as a process.
 ENV MALLOC_MMAP_THRESHOLD_=4194304
 WORKDIR /app
