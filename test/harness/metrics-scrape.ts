@@ -1,7 +1,7 @@
 /**
  * Reading a server-proxy process's Prometheus metrics (server-proxy README, "Metrics"): where its
  * `--metrics-address 127.0.0.1:0` listener ended up, a scrape parsed as `registration status`
- * parses it, and the value of one series.
+ * parses it, the value of one series, and the audit lines that should match the counts.
  */
 import { request } from 'undici'
 import { waitFor } from '../testbed/index.js'
@@ -28,4 +28,15 @@ export async function scrapeMetrics (url: string): Promise<MetricSample[]> {
 export function metricValue (samples: readonly MetricSample[], name: string, labels: Record<string, string> = {}): number {
   const hit = samples.find((s) => s.name === name && Object.keys(labels).length === Object.keys(s.labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
   return hit?.value ?? 0
+}
+
+/**
+ * `proxy`'s audit lines, a hijacked session's start line aside (one per call counted), once it has
+ * written at least `counted` of them or 10 s passed: a process writes the line as it counts the
+ * call, but its stdout reaches the test later than the call's answer does.
+ */
+export async function auditLinesAfter (proxy: ProxyProcess, counted: number): Promise<number> {
+  const lines = (): number => proxy.records().filter((r) => r.msg === 'audit' && r.event !== 'hijack-start').length
+  await waitFor('the audit lines', async () => lines() >= counted ? true : undefined, { timeoutMs: 10_000, intervalMs: 25 }).catch(() => {})
+  return lines()
 }

@@ -11,14 +11,14 @@ import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import { parseArgs } from '@swarmgate/core'
 import { createAgentIdentity, verifyingKeySet } from '@swarmgate/registration'
-import { useEngine, ENGINE_SOCKET, waitFor } from '../testbed/index.js'
+import { useEngine, ENGINE_SOCKET } from '../testbed/index.js'
 import { startProxyProcess, type ProxyProcess } from '../harness/proxy-process.js'
 import { createTestIdentity, type TestIdentity } from '../fixtures/identity.js'
 import { signNodeAssertion } from '../../packages/server-proxy/src/nodes/index.js'
 import { loadSigningKeys } from '../../packages/server-proxy/src/signing-keys.js'
 import { tokenSettings } from '../../packages/server-proxy/src/app.js'
 import { program } from '../../packages/server-proxy/src/config.js'
-import { metricsUrlOf, metricValue, scrapeMetrics } from '../harness/metrics-scrape.js'
+import { auditLinesAfter, metricsUrlOf, metricValue, scrapeMetrics } from '../harness/metrics-scrape.js'
 
 useEngine(t)
 
@@ -81,9 +81,5 @@ t.test('an agent serves the managers\' metrics and counts the calls it carries',
     timed: delta('swarmgate_call_duration_seconds_count', { action: 'container.list' })
   }, { allowed: 1, refused: 1, rule: 1, timed: 2 })
   const counted = after.filter((s) => s.name === 'swarmgate_calls_total').reduce((n, s) => n + s.value, 0)
-  // The agent writes an audit line as it counts the call, but its stdout reaches this process
-  // later than the answer does: wait for the lines (bounded), then compare.
-  const auditLines = (): number => agent.records().filter((r) => r.msg === 'audit' && r.event !== 'hijack-start').length
-  await waitFor('the audit lines', async () => auditLines() >= counted ? true : undefined, { timeoutMs: 10_000, intervalMs: 25 }).catch(() => {})
-  t.equal(counted, auditLines(), 'as many calls counted as audit lines written')
+  t.equal(counted, await auditLinesAfter(agent, counted), 'as many calls counted as audit lines written')
 })
