@@ -22,6 +22,12 @@ const PER_SOURCE = 500
 const HEAD_TIMEOUT_S = 5
 /** How late after the deadline a close may come on a loaded machine. */
 const SLACK_MS = 2_000
+/**
+ * How many more than the cap the attacker may count open at once: it counts a connection closed
+ * when its close event runs, which on a loaded machine is later than the moment server-proxy
+ * closed it and freed its slot for the next (509 seen). Without the cap it would count ~1,500.
+ */
+const PEAK_SLACK = 50
 const ATTACK_LIMIT_MS = 60_000
 
 /** What one attacker process saw, printed as JSON when every connection has closed. */
@@ -142,7 +148,7 @@ t.test('3,000 half-sent requests from two attacker addresses are closed at the h
     const who = network.attackers[i]?.address ?? String(i)
     t.equal(r.halfSent + r.refusedBeforeHandshake, PER_ATTACKER, `${who}: all ${PER_ATTACKER} connections were made and closed`)
     // Connections closed at the deadline free their slots while the attacker is still opening more.
-    t.ok(r.peakOpen <= PER_SOURCE, `${who}: at most the per-source cap were open at once (${r.peakOpen}; ${r.halfSent} let in over the attack)`)
+    t.ok(r.peakOpen <= PER_SOURCE + PEAK_SLACK, `${who}: at most the per-source cap were open at once, as the attacker counts them (${r.peakOpen}; ${r.halfSent} let in over the attack)`)
     t.ok(r.refusedBeforeHandshake > 0, `${who}: the others were refused before any handshake (${r.refusedBeforeHandshake})`)
     t.ok(r.maxClosedAfterMs <= HEAD_TIMEOUT_S * 1000 + SLACK_MS, `${who}: every half-sent request was closed within the ${HEAD_TIMEOUT_S} s head deadline (latest ${r.maxClosedAfterMs} ms)`)
     t.equal(r.answered, 0, `${who}: none got an answer`)
