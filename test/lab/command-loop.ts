@@ -8,7 +8,7 @@
  * Each call is made at the same moment on a surviving manager's own socket too (its "shadow"):
  * the swarm itself has no leader for a while after its leader is lost, and `docker service ls`
  * then fails on every manager, sockets included. A call is the gateway's failure only when its
- * shadow succeeded. The figures (calls, failures, when the loop was back to normal, the longest
+ * shadow succeeded, or when its answer is an engine's own swarmkit error (swarmFailed). The figures (calls, failures, when the loop was back to normal, the longest
  * wait between two answers) are printed by the tests, never asserted.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -101,9 +101,20 @@ export function startLoop (opts: LoopOptions): RunningLoop {
   return { stop: async () => { stopping = true; await done; return [...calls].sort((a, b) => a.startedAt - b.startedAt) } }
 }
 
-/** True when the surviving manager's socket failed the call too, when it was made or when the gateway answered: the swarm's failure. */
+/**
+ * swarmkit's own error, as a manager's engine words it: no gateway writes one. A read that
+ * client-proxy sent again to a surviving manager reaches that engine between the shadow's two
+ * moments; when the swarm has no leader then, the engine waits its 20 s and answers this.
+ */
+const ENGINE_SWARM_ERROR = /^Error response from daemon: rpc error: code = /
+
+/**
+ * True when the swarm failed the call, not the gateway: the surviving manager's socket failed it
+ * too (when it was made or when the gateway answered), or the answer is a manager engine's own
+ * swarmkit error passed on unchanged.
+ */
 function swarmFailed (c: LoopCall): boolean {
-  return c.shadow !== undefined && (!c.shadow.ok || c.shadow.later?.ok === false)
+  return (c.shadow !== undefined && (!c.shadow.ok || c.shadow.later?.ok === false)) || ENGINE_SWARM_ERROR.test(c.message)
 }
 
 /** Calls that failed through the gateway while the same call on a surviving manager's socket succeeded. */
@@ -130,7 +141,7 @@ export interface Figures {
   /** The gateway's failures, and those of them without a body. */
   readonly failed: number
   readonly failedWithoutBody: number
-  /** Calls that failed on the surviving manager's own socket too (the swarm's, not the gateway's). */
+  /** Calls the swarm failed, not the gateway (swarmFailed). */
   readonly swarmFailures: number
   readonly lanes: readonly LaneFigures[]
 }
@@ -179,7 +190,7 @@ function ms (value: number | undefined): string {
 /** The figures as lines, for the test's output. */
 export function describeFigures (f: Figures): string[] {
   return [
-    `${f.event}: ${f.calls} calls ended after it, ${f.failed} failed through the gateway (${f.failedWithoutBody} without a body), ${f.swarmFailures} failed on the surviving manager's own socket too`,
+    `${f.event}: ${f.calls} calls ended after it, ${f.failed} failed through the gateway (${f.failedWithoutBody} without a body), ${f.swarmFailures} failed on the swarm's side (on the surviving manager's own socket too, or with the engine's own swarm error)`,
     ...f.lanes.map((l) => `  docker ${l.command}: ${l.calls} calls; first answer ${ms(l.backMs)} after the fault through the gateway, ${ms(l.shadowBackMs)} on the surviving manager's socket; ` +
       `longest wait between two answers ${l.longestGapMs} ms (usually ${l.usualGapMs} ms)`)
   ]
@@ -194,7 +205,9 @@ export function describeFailures (calls: readonly LoopCall[], faultAt: number): 
     (c.shadow === undefined ? '' : ` | on ${c.shadow.node}'s socket: ok`))
   const swarm = new Map<string, LoopCall[]>()
   for (const c of calls.filter((c) => !c.ok && swarmFailed(c))) {
-    const said = c.shadow?.ok === false ? c.shadow.message : `ok, then as the gateway answered: ${c.shadow?.later?.message ?? ''}`
+    const said = c.shadow?.ok === false
+      ? c.shadow.message
+      : c.shadow?.later?.ok === false ? `ok, then as the gateway answered: ${c.shadow.later.message}` : 'ok both times (the answer is the engine\'s own swarm error)'
     const key = `docker ${c.args.join(' ')}: ${c.message} | on ${c.shadow?.node ?? ''}'s socket: ${said}`
     swarm.set(key, [...swarm.get(key) ?? [], c])
   }
