@@ -1,7 +1,7 @@
 // @swarmgate/core: only what two or more swarmgate programs share.
 export { SwarmgateError, defineErrors, hasCode } from './errors.js'
 export { defineProgram, parseArgs, renderHelp, type Config, type OptionSpec, type ProgramSpec, type ParseResult } from './config.js'
-export { createLogger, LOG_LEVELS, REDACTED_PATHS, type Logger } from './logger.js'
+export { auditLogger, createLogger, LOG_LEVELS, REDACTED_PATHS, type Logger } from './logger.js'
 export { normalizePin, fingerprintOf, checkPin } from './tls-pin.js'
 export { endToEndHeaders, withoutHeaders, headerValue, MAX_HEADER_BYTES } from './forward/headers.js'
 export { answerClientError, dockerErrorBody, sendDockerError, writeDockerErrorToSocket } from './forward/docker-error.js'

@@ -1,13 +1,15 @@
 /**
  * One pino root logger per process. Modules take child loggers (`logger.child({ module })`);
  * secrets are removed by path so a token, password or Authorization value never reaches a log line.
+ * Lines go to standard output in batches (decisions.md §12): a proxy writes an audit line per call,
+ * and a write per line cost a thread-pool round trip per call.
  */
 import { pino, type Logger, type DestinationStream } from 'pino'
 
 export type { Logger } from 'pino'
 
 /** Paths pino censors wherever they appear in a log object. */
-export const REDACTED_PATHS = [
+export const REDACTED_PATHS: readonly string[] = [
   'password', '*.password',
   'token', '*.token',
   'access_token', '*.access_token',
@@ -16,6 +18,20 @@ export const REDACTED_PATHS = [
   'headers.authorization', '*.headers.authorization',
   'headers["x-registry-auth"]', '*.headers["x-registry-auth"]'
 ]
+
+const CENSOR = '[redacted]'
+
+/**
+ * Audit lines (one per call) hold, besides `err`, only what is never a secret: account and role
+ * names, routes, decisions, statuses, counts. The wildcard paths above make pino walk every line
+ * (a third of server-proxy's CPU per relayed call, docs/performance.md), so an audit logger
+ * censors the same names under `err`, the one object an audit line nests.
+ */
+const AUDIT_REDACTED_PATHS = REDACTED_PATHS.filter((p) => !p.startsWith('*.')).map((p) => `err.${p}`)
+
+/** Lines wait for at most this many bytes, or this long, before they are written. */
+const BATCH_BYTES = 4096
+const BATCH_MS = 100
 
 export interface LoggerOptions {
   readonly name: string
@@ -29,10 +45,43 @@ export function createLogger (opts: LoggerOptions): Logger {
   return pino({
     name: opts.name,
     level: opts.level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    redact: { paths: [...REDACTED_PATHS], censor: CENSOR },
     serializers: { err: pino.stdSerializers.err },
     base: { pid: process.pid }
-  }, opts.destination ?? pino.destination({ sync: false }))
+  }, opts.destination ?? batchedStandardOutput())
+}
+
+/** A child of `logger` for audit lines: the same redaction, limited to what an audit line can hold. */
+export function auditLogger (logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: AUDIT_REDACTED_PATHS, censor: CENSOR } })
+}
+
+/**
+ * Standard output, written when BATCH_BYTES have gathered or BATCH_MS after the first line
+ * waiting, whichever comes first; pino writes what is left when the process exits.
+ */
+function batchedStandardOutput (): FlushableDestination {
+  const out = pino.destination({ sync: false, minLength: BATCH_BYTES })
+  let timer: NodeJS.Timeout | undefined
+  const flush = (): void => {
+    timer = undefined
+    // With a callback, a flush asked for during a write happens once that write is done.
+    out.flush(() => {})
+  }
+  return {
+    write (line: string): void {
+      out.write(line)
+      timer ??= setTimeout(flush, BATCH_MS).unref()
+    },
+    flush: (cb) => { out.flush(cb) },
+    flushSync: () => { out.flushSync() }
+  }
+}
+
+/** What pino calls on a destination besides write: logger.flush() and its exit handler. */
+interface FlushableDestination extends DestinationStream {
+  flush: (cb?: (err?: Error) => void) => void
+  flushSync: () => void
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const

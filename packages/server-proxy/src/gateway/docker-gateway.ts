@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import {
-  ERROR_HEADER, SwarmgateError, decodeBody, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
+  ERROR_HEADER, SwarmgateError, auditLogger, decodeBody, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
   NODE_ASSERTION_HEADER, hasRequestBody, routeCall, sendDockerError, withoutHeaders, writeDockerErrorToSocket,
   type Body, type Call, type Decision, type Facts, type Logger, type Policy, type Upstream
 } from '@swarmgate/core'
@@ -59,7 +59,8 @@ export class DockerGateway {
 
   constructor (opts: GatewayOptions) {
     this.#opts = opts
-    this.#log = opts.logger.child({ module: 'docker-gateway' })
+    // It writes audit lines and the errors of deciding (`err`): core's audit redaction covers both.
+    this.#log = auditLogger(opts.logger.child({ module: 'docker-gateway' }))
     this.#facts = new EngineFacts(opts.upstream)
   }
 

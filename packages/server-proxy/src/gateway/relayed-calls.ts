@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto'
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import {
-  RESERVED_PREFIX, buildHead, headerValues, openSocket, relayConnection, routeCall, withoutHeaders,
+  RESERVED_PREFIX, auditLogger, buildHead, headerValues, openSocket, relayConnection, routeCall, withoutHeaders,
   type Call, type Logger, type Policy, type RelayRequest, type RelayVerdict
 } from '@swarmgate/core'
 import type { AuditLine } from '../metrics/index.js'
@@ -53,7 +53,7 @@ export class RelayedCalls {
 
   constructor (opts: RelayedCallsOptions) {
     this.#opts = opts
-    this.#log = opts.logger.child({ module: 'docker-gateway', path: 'relay' })
+    this.#log = auditLogger(opts.logger.child({ module: 'docker-gateway', path: 'relay' }))
   }
 
   /** Serves a new client connection; `careful` gives it to node:http and DockerGateway. */
