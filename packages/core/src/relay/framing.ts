@@ -50,7 +50,7 @@ export function parseHead (bytes: Buffer): Head | undefined {
     const colon = line.indexOf(':')
     if (colon <= 0) return undefined
     const name = line.slice(0, colon)
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')
+    const value = trimBlanks(line, colon + 1)
     // A name with blanks around it, or a line starting with a blank (obsolete folding), is refused.
     if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) return undefined
     rawHeaders.push(name, value)
@@ -58,16 +58,40 @@ export function parseHead (bytes: Buffer): Head | undefined {
   return { parts, rawHeaders }
 }
 
+/** `line` from `from` on, without the spaces and tabs around it (a header value, RFC 9110 §5.5). */
+function trimBlanks (line: string, from: number): string {
+  let start = from
+  let end = line.length
+  while (start < end && isBlank(line.charCodeAt(start))) start++
+  while (end > start && isBlank(line.charCodeAt(end - 1))) end--
+  return line.slice(start, end)
+}
+
+function isBlank (code: number): boolean {
+  return code === 0x20 || code === 0x09
+}
+
 /** Every value of header `name` (lower case), in order. */
 export function headerValues (rawHeaders: readonly string[], name: string): string[] {
   const out: string[] = []
-  for (let i = 0; i < rawHeaders.length; i += 2) if ((rawHeaders[i] as string).toLowerCase() === name) out.push(rawHeaders[i + 1] as string)
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const n = rawHeaders[i] as string
+    // Lower-cased only when the length already matches: most names are not the one asked for.
+    if (n.length === name.length && n.toLowerCase() === name) out.push(rawHeaders[i + 1] as string)
+  }
   return out
 }
 
 /** The comma-separated tokens of every `name` header, lower case. */
 export function headerTokens (rawHeaders: readonly string[], name: string): string[] {
-  return headerValues(rawHeaders, name).flatMap((v) => v.split(',')).map((t) => t.trim().toLowerCase()).filter((t) => t !== '')
+  const out: string[] = []
+  for (const value of headerValues(rawHeaders, name)) {
+    for (const token of value.split(',')) {
+      const t = token.trim().toLowerCase()
+      if (t !== '') out.push(t)
+    }
+  }
+  return out
 }
 
 /**

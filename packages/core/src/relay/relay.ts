@@ -129,6 +129,8 @@ class RelayedConnection {
   /** Removes this connection's listeners from #upstream (for release). */
   #detachUpstream: (() => void) | undefined
   #exchange: Exchange | undefined
+  /** Answer bytes gathered during one read of the upstream (#toClient). */
+  #outgoing: Buffer[] = []
   #clientEnded = false
   /** Why the client is paused; it reads again once nothing holds it. */
   readonly #holds = new Set<'deciding' | 'upstream-full' | 'pending-full'>()
@@ -283,11 +285,8 @@ class RelayedConnection {
       return
     }
     exchange.bytesIn += n
-    const upstream = this.#upstream as Duplex
-    upstream.cork()
-    this.#toUpstream(verdict.head)
-    if (n > 0) this.#toUpstream(rest.subarray(0, n))
-    upstream.uncork()
+    // The head and the body bytes that came with it go out as one write.
+    this.#toUpstream(n === 0 ? verdict.head : Buffer.concat([verdict.head, rest.subarray(0, n)]))
     verdict.sent?.()
     rest = rest.subarray(n)
     if (rest.length > 0) this.#keep(rest)
@@ -342,8 +341,6 @@ class RelayedConnection {
     const exchange = this.#exchange
     if (this.#phase !== 'exchange' || exchange === undefined) { this.#destroy(new Error('the upstream sent bytes no request asked for')); return }
     let rest = chunk
-    // What one read of the upstream gives (a head and body bytes) goes to the client as one write.
-    this.#client.cork()
     try {
       while (rest.length > 0) {
         if (exchange.response === undefined) {
@@ -373,7 +370,7 @@ class RelayedConnection {
     } catch (err) {
       this.#destroy(err as Error)
     } finally {
-      this.#client.uncork()
+      this.#flushToClient()
     }
   }
 
@@ -405,11 +402,24 @@ class RelayedConnection {
     return true
   }
 
+  /** Passes answer bytes on: gathered while one read of the upstream is handled, then written at once. */
   #toClient (exchange: Exchange, bytes: Buffer): void {
     if (bytes.length === 0) return
     exchange.bytesOut += bytes.length
+    this.#outgoing.push(bytes)
+  }
+
+  /**
+   * Writes what #toClient gathered as one write (a head and the start of its body are usually
+   * neighbours in the same read): one system call and, for TLS, one record, without a writev.
+   */
+  #flushToClient (): void {
+    const out = this.#outgoing
+    if (out.length === 0) return
+    this.#outgoing = []
+    if (this.#client.destroyed) return
     const upstream = this.#upstream
-    if (!this.#client.write(bytes) && upstream !== undefined) {
+    if (!this.#client.write(out.length === 1 ? out[0] as Buffer : joined(out)) && upstream !== undefined) {
       upstream.pause()
       this.#client.once('drain', () => { upstream.resume() })
     }
@@ -419,6 +429,8 @@ class RelayedConnection {
   #finishIfOver (): void {
     const exchange = this.#exchange
     if (exchange?.response?.done !== true) return
+    // What the answer passed on goes out before the connection may be closed below.
+    this.#flushToClient()
     // An answer that came before the whole body (a refusal mid-upload) ends the connection, as
     // the engine does; the rest of the body is not sent.
     if (!exchange.body.done) exchange.closeAfter = true
@@ -495,6 +507,20 @@ class RelayedConnection {
     this.#client.destroy()
     if (first && exchange !== undefined) exchange.verdict.ended?.({ status: exchange.status === -1 ? 0 : exchange.status, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut, error: error ?? new Error('the connection failed'), ...(byClient ? { clientAborted: true } : {}) })
   }
+}
+
+/** `pieces` as one buffer: a view when they lie side by side in memory (as subarrays of one read do), else a copy. */
+function joined (pieces: readonly Buffer[]): Buffer {
+  let length = 0
+  let adjacent = true
+  let previous: Buffer | undefined
+  for (const piece of pieces) {
+    if (previous !== undefined && (piece.buffer !== previous.buffer || piece.byteOffset !== previous.byteOffset + previous.length)) adjacent = false
+    length += piece.length
+    previous = piece
+  }
+  const first = pieces[0] as Buffer
+  return adjacent ? Buffer.from(first.buffer, first.byteOffset, length) : Buffer.concat(pieces, length)
 }
 
 /** True when a line of `bytes` ends in LF alone, which no plain HTTP/1.1 head does. */
