@@ -5,7 +5,7 @@
  * is said with each target.
  */
 import { ratio } from './stats.js'
-import { CHAIN_KEYS, PATH_KEYS, PATH_LABELS, type PathKey } from './setup/paths.js'
+import { CHAIN_KEYS, DEFAULT_PATH, PATH_KEYS, PATH_LABELS, type PathKey } from './setup/paths.js'
 import type { ApiFigure } from './measure/api.js'
 import type { StreamFigure } from './measure/streams.js'
 import type { CliFigure } from './measure/cli.js'
@@ -122,6 +122,7 @@ function quietTable (list: readonly QuietFigure[]): string {
 export function targets (r: Results): Target[] {
   const out: Target[] = []
   for (const chain of chains(present([...r.api, ...r.streams, ...r.cli, ...r.quiet]))) out.push(...chainTargets(r, chain))
+  out.push(...fallbackTargets(r))
   if (r.policy !== undefined) {
     const share = policyShares(r)
     const add = (what: string, value: number): void => { out.push({ what, value, kind: 'max', limit: 5, unit: ' %', pass: Number.isFinite(value) && value <= 5 }) }
@@ -154,6 +155,25 @@ function chainTargets (r: Results, chain: PathKey): Target[] {
   for (const q of r.quiet.filter((g) => g.subject === chain)) {
     add(`errors in ${q.streams} quiet streams`, q.errors, 'max', 0, '')
     add('server-proxy peak RSS with the quiet streams', q.serverProxy.rssPeakMb, 'max', 100, ' MB')
+  }
+  return out
+}
+
+/**
+ * Issue 14's "Done when" short of every target: on the client's default path, calls/s at 1 and
+ * 16 connections at least 0.8x the ssh tunnel, uploads (load, cp in, build context) at least 0.8x mTLS.
+ */
+function fallbackTargets (r: Results): Target[] {
+  const out: Target[] = []
+  const add = (what: string, value: number): void => {
+    out.push({ what: `fallback, ${PATH_LABELS[DEFAULT_PATH]}: ${what}`, value, kind: 'min', limit: 0.8, unit: 'x', pass: Number.isFinite(value) && value >= 0.8 })
+  }
+  for (const f of r.api.filter((g) => g.subject === DEFAULT_PATH && (g.connections === 1 || g.connections === 16))) {
+    const tunnel = find(r.api, 'tunnel', (g) => g.endpoint === f.endpoint && g.connections === f.connections)
+    add(`calls/s vs ssh tunnel, GET ${f.endpoint}, ${f.connections} conn`, ratio(f.callsPerSecond, tunnel?.callsPerSecond ?? NaN))
+  }
+  for (const f of r.streams.filter((g) => g.subject === DEFAULT_PATH && (g.op === 'load' || g.op === 'cp in' || g.op === 'build'))) {
+    add(`${f.op} MB/s vs mTLS`, ratio(f.mbPerSecond, find(r.streams, 'mtls', (g) => g.op === f.op)?.mbPerSecond ?? NaN))
   }
   return out
 }

@@ -19,15 +19,22 @@ export const PATH_LABELS: Record<PathKey, string> = {
   mtls: 'dockerd mTLS',
   tunnel: 'ssh -L tunnel',
   ssh: 'docker -H ssh://',
-  chain: 'swarmgate, processes',
-  relay: 'swarmgate, processes, --relay',
-  deployed: 'swarmgate, deployed',
-  'deployed-host': 'deployed, host network',
+  chain: 'processes, careful (--relay=off)',
+  relay: 'processes (relay, the default)',
+  deployed: 'deployed, published port',
+  'deployed-host': 'deployed, host network (the client\'s default)',
   'deployed-unix': 'deployed, unix socket'
 }
 
 /** The swarmgate paths whose figures are held against the targets: the one users get by default last. */
-export const CHAIN_KEYS: readonly PathKey[] = ['chain', 'relay', 'deployed']
+export const CHAIN_KEYS: readonly PathKey[] = ['chain', 'relay', 'deployed', 'deployed-host']
+
+/**
+ * The path the client sets up by default where the bench runs (a Linux engine on this machine:
+ * client-proxy on the host network, packages/client/src/network-choice.ts), held against issue
+ * 14's fallback too.
+ */
+export const DEFAULT_PATH: PathKey = 'deployed-host'
 
 export interface HttpEndpoint {
   readonly origin: string
