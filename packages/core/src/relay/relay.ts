@@ -98,6 +98,12 @@ export function relayConnection (client: Duplex, hooks: RelayHooks): void {
 type Phase = 'head' | 'deciding' | 'exchange' | 'done'
 
 const EMPTY = Buffer.alloc(0)
+/** A request body longer than this is an upload, passed on in writes of BULK_BYTES (#bodyToUpstream). */
+const BULK_AFTER = 1024 * 1024
+const BULK_BYTES = 128 * 1024
+const BULK_MS = 1
+/** Reads smaller than this are gathered (a TLS record's 16 KiB is; a plain socket's 64 KiB is not). */
+const SMALL_READ = 32 * 1024
 
 /** One exchange in progress. */
 interface Exchange {
@@ -129,6 +135,10 @@ class RelayedConnection {
   /** Removes this connection's listeners from #upstream (for release). */
   #detachUpstream: (() => void) | undefined
   #exchange: Exchange | undefined
+  /** Request body bytes of an upload waiting to be written as one (#bodyToUpstream). */
+  #gathered: Buffer[] = []
+  #gatheredBytes = 0
+  #gatherTimer: NodeJS.Timeout | undefined
   /** Answer bytes gathered during one read of the upstream (#toClient). */
   #outgoing: Buffer[] = []
   #clientEnded = false
@@ -152,7 +162,7 @@ class RelayedConnection {
         return
       }
       this.#exchange.bytesIn += n
-      this.#toUpstream(n === chunk.length ? chunk : chunk.subarray(0, n))
+      this.#bodyToUpstream(this.#exchange, n === chunk.length ? chunk : chunk.subarray(0, n))
       if (n < chunk.length) this.#keep(chunk.subarray(n))
       if (this.#exchange.body.done) this.#finishIfOver()
       return
@@ -291,6 +301,46 @@ class RelayedConnection {
     rest = rest.subarray(n)
     if (rest.length > 0) this.#keep(rest)
     this.#release('deciding')
+  }
+
+  /**
+   * Passes request body bytes on. Past BULK_AFTER bytes (an upload: docker load, cp in, a build
+   * context), small reads are gathered into writes of BULK_BYTES, or whatever came within
+   * BULK_MS: each read of a TLS connection gives one 16 KiB record, and a write per record woke
+   * the engine for each one. Reads as large as a plain socket's (64 KiB) go on as they are.
+   */
+  #bodyToUpstream (exchange: Exchange, bytes: Buffer): void {
+    if (bytes.length === 0) return
+    const gather = !exchange.body.done && exchange.bytesIn > BULK_AFTER && bytes.length < SMALL_READ
+    if (!gather) {
+      this.#sendGathered()
+      this.#toUpstream(bytes)
+      return
+    }
+    this.#gathered.push(bytes)
+    this.#gatheredBytes += bytes.length
+    if (this.#gatheredBytes >= BULK_BYTES) this.#sendGathered()
+    else this.#gatherTimer ??= setTimeout(this.#sendGathered, BULK_MS)
+  }
+
+  /** Writes the gathered body bytes as one write (writev on a plain socket: no copy). */
+  readonly #sendGathered = (): void => {
+    clearTimeout(this.#gatherTimer)
+    this.#gatherTimer = undefined
+    const pieces = this.#gathered
+    if (pieces.length === 0) return
+    this.#gathered = []
+    this.#gatheredBytes = 0
+    const upstream = this.#upstream
+    if (upstream === undefined || upstream.destroyed) return
+    upstream.cork()
+    let more = true
+    for (const piece of pieces) more = upstream.write(piece)
+    upstream.uncork()
+    if (!more) {
+      this.#hold('upstream-full')
+      upstream.once('drain', () => { this.#release('upstream-full') })
+    }
   }
 
   #toUpstream (bytes: Buffer): void {
@@ -498,6 +548,8 @@ class RelayedConnection {
   }
 
   #destroy (error?: Error, byClient = false): void {
+    clearTimeout(this.#gatherTimer)
+    this.#gathered = []
     const exchange = this.#exchange
     this.#exchange = undefined
     const first = this.#phase !== 'done'

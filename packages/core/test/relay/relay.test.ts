@@ -193,6 +193,42 @@ t.test('request bodies far larger than any buffer arrive whole, content-length a
   t.equal(r2.bytes.toString(), ok(`POST ${chunked.length}`) + ok('GET'), 'the chunked body went up as it was, framing included')
 })
 
+t.test('an upload gathered into large writes: what came before a pause reaches the upstream within moments, not at the end', async (t) => {
+  // Past 1 MiB, small reads of a body (a TLS record's 16 KiB) are gathered into writes of 128 KiB
+  // or whatever came within 1 ms; a sender that stops (a slow pipe into docker load) must not
+  // have its last bytes held back. Sent here in 8 KiB writes, so the relay reads small pieces.
+  const size = 3 * 1024 * 1024
+  const head = `POST /images/load HTTP/1.1\r\nHost: docker\r\nContent-Length: ${size}\r\n\r\n`
+  const b = await bed(t, (h, s) => {
+    if (methodOf(h) !== 'POST') return
+    const timer = setInterval(() => {
+      if (Buffer.concat(b.received[0] ?? []).length >= head.length + size) { clearInterval(timer); s.write(ok('loaded', 'Connection: close\r\n')) }
+    }, 10)
+    s.once('close', () => clearInterval(timer))
+  })
+  const client = await b.connect()
+  const answer: Buffer[] = []
+  client.on('data', (c: Buffer) => answer.push(c))
+  client.on('end', () => client.end())
+  // 2 MiB and 1,000 bytes, one byte value per position so order and loss both show.
+  const body = Buffer.alloc(size, 0)
+  for (let i = 0; i < size; i++) body[i] = i % 251
+  const first = 2 * 1024 * 1024 + 1000
+  client.write(head)
+  for (let at = 0; at < first; at += 8192) {
+    client.write(body.subarray(at, Math.min(first, at + 8192)))
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  const upstreamGot = (): number => Buffer.concat(b.received[0] ?? []).length - head.length
+  const deadline = Date.now() + 5_000
+  while (upstreamGot() < first && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.equal(upstreamGot(), first, 'every byte sent before the pause reached the upstream while the sender waited')
+  client.write(body.subarray(first))
+  await once(client, 'close')
+  t.match(Buffer.concat(answer).toString(), /loaded$/, 'answered once the whole body came')
+  t.ok(Buffer.concat(b.received[0] ?? []).subarray(head.length).equals(body), 'the body arrived whole and in order')
+})
+
 t.test('Connection: close from either side ends the connection after the answer', async (t) => {
   const b = await bed(t, (head, s) => { s.write(ok('bye', pathOf(head) === '/server-closes' ? 'Connection: close\r\n' : '')) })
   const r = await b.exchange(get('/server-closes') + get('/never-sent'))
