@@ -15,7 +15,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignJWT, importJWK, type JWK, type JWTPayload } from 'jose'
-import { runDocker, useEngine } from '../testbed/index.js'
+import { runDocker, useEngine, waitFor } from '../testbed/index.js'
 import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
 import { startSocketRelay, type SocketRelay } from '../harness/socket-relay.js'
 
@@ -159,5 +159,7 @@ t.test('12. control: a valid token reaches the engine (so the relay does count)'
   const cli = await cliWith(`Bearer ${token}`)
   t.equal(cli.code, 0, `docker ps with a valid token: ${cli.stderr}`)
   t.ok(relay.accepted >= 1, `the engine was reached (${relay.accepted} connections)`)
+  // Lines are written in batches (up to 100 ms late): read the log once the allowed calls' audit lines are in it.
+  await waitFor('server-proxy to write the audit lines of the allowed calls', async () => /"status":200[,}].*"msg":"audit"/.test(chain.logs()) ? true : undefined, { timeoutMs: 10_000, intervalMs: 50 })
   t.notOk(chain.logs().includes(token), 'the token never appears in server-proxy\'s log')
 })
