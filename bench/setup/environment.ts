@@ -87,13 +87,13 @@ export async function setUpEnvironment (opts: EnvironmentOptions): Promise<Envir
     const chain = await startChain({
       engineSocket: daemon.socket,
       relay: false,
-      processes: { nodeArgs: opts.proxyNodeArgs ?? [], maxLines: 2_000 }
+      processes: { nodeArgs: opts.proxyNodeArgs ?? [], maxLines: 2_000, logBatch: true }
     })
     closers.push(chain.close)
     const relayChain = await startChain({
       engineSocket: daemon.socket,
       relay: true,
-      processes: { nodeArgs: opts.proxyNodeArgs ?? [], maxLines: 2_000 }
+      processes: { nodeArgs: opts.proxyNodeArgs ?? [], maxLines: 2_000, logBatch: true }
     })
     closers.push(relayChain.close)
 

@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { useEngine } from '../testbed/index.js'
 import { waitFor } from '../testbed/wait.js'
 import { createTestIdentity } from '../fixtures/identity.js'
-import { startProxyProcess } from '../harness/proxy-process.js'
+import { loggedRecord, startProxyProcess, type ProxyProcess } from '../harness/proxy-process.js'
 import { startManagers } from '../harness/managers.js'
 import { callOn } from '../harness/client-proxy-calls.js'
 
@@ -46,15 +46,15 @@ t.test('a call on a relayed connection to a manager cut off is seen waiting by t
 
   const first = await callOn(base, agent, '/containers/json')
   t.equal(first.status, 200, 'a call before the cut')
-  const relayedOnA = servers[0]?.records().some((r) => r.msg === 'audit' && r.path === 'relay' && r.route === '/containers/json')
-  t.ok(relayedOnA, 'it was relayed, to the first manager')
+  const [a, b] = servers as [ProxyProcess, ProxyProcess]
+  t.ok(await loggedRecord(a, (r) => r.msg === 'audit' && r.path === 'relay' && r.route === '/containers/json'), 'it was relayed, to the first manager')
 
   paths[0]?.blackhole()
   const second = await callOn(base, agent, '/containers/json')
   t.equal(second.status, 200, `the call on the pinned connection is answered (${second.body.slice(0, 200)})`)
-  t.ok(servers[1]?.records().some((r) => r.msg === 'audit' && r.route === '/containers/json'), 'by the other manager')
+  t.ok(await loggedRecord(b, (r) => r.msg === 'audit' && r.route === '/containers/json'), 'by the other manager')
   // The watch's warning when a manager misses its liveness deadline names the calls waiting on it.
-  const missed = client.records().find((r) => r.module === 'liveness-watch' && r.endpoint === paths[0]?.endpoint && typeof r.waiting === 'number')
+  const missed = await loggedRecord(client, (r) => r.module === 'liveness-watch' && r.endpoint === paths[0]?.endpoint && typeof r.waiting === 'number')
   t.ok(missed !== undefined, 'the watch found the first manager silent')
   t.ok(Number(missed?.waiting) >= 1, `with the relayed call waiting (waiting: ${String(missed?.waiting)}), not by the heartbeat alone`)
 })

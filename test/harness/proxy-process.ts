@@ -40,6 +40,11 @@ export interface ProxyProcessOptions {
    * calls, one log line each, and must not hold them all in its own memory.
    */
   readonly maxLines?: number
+  /**
+   * Log lines in batches, as the programs write them by default (the benchmark); default off:
+   * tests read a call's log lines right after its answer.
+   */
+  readonly logBatch?: boolean
 }
 
 /**
@@ -52,6 +57,7 @@ export async function startProxyProcess (pkg: 'server-proxy' | 'client-proxy', a
   // As docker/server-proxy.Dockerfile runs it: a fixed glibc mmap threshold, so the 16 MiB of each
   // login's scrypt is returned when freed instead of staying in a pool thread's arena.
   if (pkg === 'server-proxy') env.MALLOC_MMAP_THRESHOLD_ = SERVER_PROXY_MALLOC_MMAP_THRESHOLD
+  env.SWARMGATE_LOG_BATCH = opts.logBatch === true ? 'on' : 'off'
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), `packages/${pkg}/dist/main.js`, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
   const collect = (stream: NodeJS.ReadableStream): void => {
@@ -108,4 +114,17 @@ async function stopChild (child: ChildProcess, exited: Promise<unknown>): Promis
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
   await exited
   clearTimeout(timer)
+}
+
+/**
+ * The first of `proxy`'s log records that `match` accepts, waited for up to `timeoutMs`: a line
+ * reaches the pipe a moment after the answer of the call it tells of. Undefined when none came.
+ */
+export async function loggedRecord (proxy: Pick<ProxyProcess, 'records'>, match: (r: Record<string, unknown>) => boolean, timeoutMs = 3_000): Promise<Record<string, unknown> | undefined> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = proxy.records().find(match)
+    if (found !== undefined || Date.now() >= deadline) return found
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }

@@ -26,7 +26,8 @@ export const program = defineProgram({
     relay: { kind: 'boolean', flag: '--relay', env: 'SWARMGATE_RELAY', default: true, help: 'Relay calls as bytes on a connection pinned to one manager connection, handing to the full path only what needs it (issue 14); --relay=off sends every call through the full path' },
     allowOrigin: { kind: 'string', flag: '--allow-origin', env: 'SWARMGATE_ALLOW_ORIGIN', value: 'ORIGIN', help: 'Let requests from this one web origin through (a web UI you run on purpose, such as https://ui.example); requests from every other web page are refused' },
     refreshMargin: { kind: 'seconds', flag: '--refresh-margin', env: 'SWARMGATE_REFRESH_MARGIN', default: 60, value: 'DURATION', help: 'Renew the access token this long before it expires' },
-    logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' }
+    logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' },
+    logBatch: { kind: 'boolean', flag: '--log-batch', env: 'SWARMGATE_LOG_BATCH', default: true, help: 'Write log lines to standard output in batches, when 4 KiB have gathered or 100 ms after the first; --log-batch=off writes each line as it comes, at a thread wake-up per line' }
   },
   epilog: 'Commands:\n  healthcheck   Ask the running client-proxy (same --host and --port) whether it holds a valid token; exit 0 if so'
 })

@@ -17,7 +17,7 @@ runProgram(program, async (config, args) => {
   if (args[0] === 'healthcheck') return await probeHealth({ tls: false, host: config.host, port: config.port, path: PATHS.health })
   if (args.length > 0) throw new SwarmgateError('SG_ERR_CONFIG', `unknown command "${args.join(' ')}"; run ${program.name} --help`)
 
-  const logger = createLogger({ name: 'client-proxy', level: config.logLevel })
+  const logger = createLogger({ name: 'client-proxy', level: config.logLevel, batch: config.logBatch })
   const proxy = await buildClientProxy(config, logger)
   // Listen even when the first token cannot be had yet: the CLI then gets a clear error per call,
   // and the keeper keeps retrying.

@@ -38,6 +38,11 @@ export interface LoggerOptions {
   readonly level: string
   /** Where lines go; standard output by default. Tests pass a stream to read them. */
   readonly destination?: DestinationStream
+  /**
+   * Standard output in batches (default), or each line as it comes (--log-batch=off): an audit
+   * trail that a SIGKILL cannot cut short, at a thread-pool write per line.
+   */
+  readonly batch?: boolean
 }
 
 /** Builds the process's root logger. */
@@ -48,7 +53,7 @@ export function createLogger (opts: LoggerOptions): Logger {
     redact: { paths: [...REDACTED_PATHS], censor: CENSOR },
     serializers: { err: pino.stdSerializers.err },
     base: { pid: process.pid }
-  }, opts.destination ?? batchedStandardOutput())
+  }, opts.destination ?? (opts.batch === false ? pino.destination({ sync: false }) : batchedStandardOutput()))
 }
 
 /** A child of `logger` for audit lines: the same redaction, limited to what an audit line can hold. */

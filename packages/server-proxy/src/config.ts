@@ -54,7 +54,8 @@ export const program = defineProgram({
     // loaded manager to cut what is left and exit before the swarm kills the task.
     drainTimeout: { kind: 'seconds', flag: '--drain-timeout', env: 'SWARMGATE_DRAIN_TIMEOUT', default: 20, value: 'DURATION', help: 'On SIGTERM or SIGINT, how long calls in flight (streams, hijacked sessions) may go on while no new connection is accepted; what is still open then is cut' },
     metricsAddress: { kind: 'string', flag: '--metrics-address', env: 'SWARMGATE_METRICS_ADDRESS', value: 'HOST:PORT', help: 'Serve Prometheus metrics over plain HTTP at http://HOST:PORT/metrics, apart from the public port and without authentication (default: not served)' },
-    logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' }
+    logLevel: { kind: 'string', flag: '--log-level', env: 'SWARMGATE_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'Log level' },
+    logBatch: { kind: 'boolean', flag: '--log-batch', env: 'SWARMGATE_LOG_BATCH', default: true, help: 'Write log lines (an audit line per call) to standard output in batches, when 4 KiB have gathered or 100 ms after the first; --log-batch=off writes each line as it comes, so that not even a SIGKILL loses one, at a thread wake-up per call' }
   },
   epilog: 'Commands:\n  healthcheck   Ask the running server-proxy (same --port and TLS settings) whether it is healthy; exit 0 if so'
 })

@@ -15,7 +15,7 @@ runProgram(program, async (config, args) => {
   if (args.length > 0) throw new SwarmgateError('SG_ERR_CONFIG', `unknown command "${args.join(' ')}"; run ${program.name} --help`)
 
   const metricsAt = config.metricsAddress === undefined ? undefined : parseMetricsAddress(config.metricsAddress)
-  const logger = createLogger({ name: 'server-proxy', level: config.logLevel })
+  const logger = createLogger({ name: 'server-proxy', level: config.logLevel, batch: config.logBatch })
   const metrics = new ServerMetrics(program.version)
   const proxy = config.nodeAgent ? await buildNodeAgent(config, logger, metrics) : await buildServerProxy(config, logger, metrics)
   await listen(proxy.server, { port: config.port, host: config.host })
