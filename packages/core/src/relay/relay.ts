@@ -337,20 +337,20 @@ class RelayedConnection {
     let more = true
     for (const piece of pieces) more = upstream.write(piece)
     upstream.uncork()
-    if (!more) {
-      this.#hold('upstream-full')
-      upstream.once('drain', () => { this.#release('upstream-full') })
-    }
+    if (!more) this.#holdUntilDrained(upstream)
   }
 
   #toUpstream (bytes: Buffer): void {
     if (bytes.length === 0) return
     const upstream = this.#upstream
     if (upstream === undefined || upstream.destroyed) return
-    if (!upstream.write(bytes)) {
-      this.#hold('upstream-full')
-      upstream.once('drain', () => { this.#release('upstream-full') })
-    }
+    if (!upstream.write(bytes)) this.#holdUntilDrained(upstream)
+  }
+
+  /** The upstream's buffer is full: the client waits until it drains. */
+  #holdUntilDrained (upstream: Duplex): void {
+    this.#hold('upstream-full')
+    upstream.once('drain', () => { this.#release('upstream-full') })
   }
 
   #attach (upstream: Duplex): void {
