@@ -15,7 +15,12 @@ USER 10001:10001
 EXPOSE 2375
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
   CMD ["node", "/app/packages/client-proxy/dist/main.js", "healthcheck"]
-ENTRYPOINT ["node", "/app/packages/client-proxy/dist/main.js"]
+# V8 starts a full mark-compact whenever the old generation's room left is no larger than the
+# young generation, which on a heap of 10-15 MB happened every 25-30 ms while an upload (docker
+# load, cp in, a build context) streamed through: a third of the proxy's CPU. An initial old
+# space of 64 MB leaves that room, a limit and not memory taken (docs/decisions.md §13).
+# test/harness/proxy-process.ts starts the proxies run as processes the same way.
+ENTRYPOINT ["node", "--initial-old-space-size=64", "/app/packages/client-proxy/dist/main.js"]
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 LABEL io.swarmgate.program=client-proxy \

@@ -2,6 +2,7 @@
 // health check, and contents (compiled code that finds its workspace packages, no dev tools).
 import t from 'tap'
 import { docker, dockerJson, PROGRAMS, programImage, programVersion, useEngine, type Program } from '../testbed/index.js'
+import { PROXY_NODE_OPTIONS } from '../harness/proxy-process.js'
 
 useEngine(t, { images: PROGRAMS })
 
@@ -28,7 +29,9 @@ for (const program of PROGRAMS) {
 
     const [config] = await dockerJson<Array<{ Config: ImageConfig }>>(['image', 'inspect', programImage(program)])
     const main = `/app/packages/${program}/dist/main.js`
-    t.same(config?.Config.Entrypoint, ['node', main])
+    // The proxies start with the V8 option the test harness gives them too: tests and benchmark
+    // measure the programs as the images run them.
+    t.same(config?.Config.Entrypoint, ['node', ...(LONG_RUNNING.includes(program) ? PROXY_NODE_OPTIONS : []), main])
     t.notOk(config?.Config.Cmd, 'no default arguments (a base image CMD would become one)')
     t.equal(config?.Config.User, USERS[program])
     t.match(config?.Config.Labels, {

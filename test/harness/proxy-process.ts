@@ -14,6 +14,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const START_TIMEOUT_MS = 20_000
 /** docker/server-proxy.Dockerfile's MALLOC_MMAP_THRESHOLD_ (4 MiB). */
 const SERVER_PROXY_MALLOC_MMAP_THRESHOLD = '4194304'
+/** The V8 option docker/server-proxy.Dockerfile and docker/client-proxy.Dockerfile start node with. */
+export const PROXY_NODE_OPTIONS: readonly string[] = ['--initial-old-space-size=64']
 const STOP_TIMEOUT_MS = 5_000
 
 export interface ProxyProcess {
@@ -58,7 +60,7 @@ export async function startProxyProcess (pkg: 'server-proxy' | 'client-proxy', a
   // login's scrypt is returned when freed instead of staying in a pool thread's arena.
   if (pkg === 'server-proxy') env.MALLOC_MMAP_THRESHOLD_ = SERVER_PROXY_MALLOC_MMAP_THRESHOLD
   env.SWARMGATE_LOG_BATCH = opts.logBatch === true ? 'on' : 'off'
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), `packages/${pkg}/dist/main.js`, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...PROXY_NODE_OPTIONS, ...(opts.nodeArgs ?? []), `packages/${pkg}/dist/main.js`, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
   const collect = (stream: NodeJS.ReadableStream): void => {
     let rest = ''
