@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Dispatcher } from 'undici'
 import { PATHS, hasCode, type Logger } from '@swarmgate/core'
-import { describe, type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
+import { type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
 import { errors } from './errors.js'
 
 export type Credentials =
@@ -145,7 +145,7 @@ export class TokenKeeper {
         })
       } catch (err) {
         if (hasCode(err, 'SG_ERR_TLS_PIN_MISMATCH') || attempt >= this.#upstream.count) throw err
-        this.#upstream.markUnhealthy(endpoint, describe(err), false)
+        this.#upstream.markUnhealthy(endpoint, err as Error, false)
       } finally {
         call.done()
       }
