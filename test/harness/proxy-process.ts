@@ -14,8 +14,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const START_TIMEOUT_MS = 20_000
 /** docker/server-proxy.Dockerfile's MALLOC_MMAP_THRESHOLD_ (4 MiB). */
 const SERVER_PROXY_MALLOC_MMAP_THRESHOLD = '4194304'
-/** The V8 option docker/server-proxy.Dockerfile and docker/client-proxy.Dockerfile start node with. */
-export const PROXY_NODE_OPTIONS: readonly string[] = ['--initial-old-space-size=64']
+/** The V8 options docker/server-proxy.Dockerfile and docker/client-proxy.Dockerfile start node with. */
+export const PROXY_NODE_OPTIONS: readonly string[] = ['--initial-old-space-size=64', '--max-semi-space-size=4']
 const STOP_TIMEOUT_MS = 5_000
 
 export interface ProxyProcess {
