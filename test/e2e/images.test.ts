@@ -29,7 +29,7 @@ for (const program of PROGRAMS) {
 
     const [config] = await dockerJson<Array<{ Config: ImageConfig }>>(['image', 'inspect', programImage(program)])
     const main = `/app/packages/${program}/dist/main.js`
-    // The proxies start with the V8 option the test harness gives them too: tests and benchmark
+    // The proxies start with the V8 options the test harness gives them too: tests and benchmark
     // measure the programs as the images run them.
     t.same(config?.Config.Entrypoint, ['node', ...(LONG_RUNNING.includes(program) ? PROXY_NODE_OPTIONS : []), main])
     t.notOk(config?.Config.Cmd, 'no default arguments (a base image CMD would become one)')

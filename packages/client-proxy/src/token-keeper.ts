@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Dispatcher } from 'undici'
 import { PATHS, hasCode, type Logger } from '@swarmgate/core'
-import { type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
+import type { LivenessWatch, SwarmUpstream } from './swarm/index.js'
 import { errors } from './errors.js'
 
 export type Credentials =
