@@ -15,13 +15,9 @@ USER 10001:10001
 EXPOSE 2375
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
   CMD ["node", "/app/packages/client-proxy/dist/main.js", "healthcheck"]
-# V8 starts a full mark-compact whenever the old generation's room left is no larger than the
-# young generation, which on a heap of 10-15 MB happened every 25-30 ms while an upload (docker
-# load, cp in, a build context) streamed through: a third of the proxy's CPU. An initial old
-# space of 64 MB leaves that room, a limit and not memory taken. A young generation of at most
-# 4 MB per semi-space (V8 grew it to 16 while 1,000 streams opened, and kept it) holds
-# server-proxy's heap at 37 MB instead of 63 with 1,000 quiet streams (docs/decisions.md §13).
-# test/harness/proxy-process.ts starts the proxies run as processes the same way.
+# The same V8 options as server-proxy, for the same reasons (docker/server-proxy.Dockerfile,
+# docs/decisions.md §13): no full mark-compact every few ms during uploads, and a young
+# generation that does not stay grown after many streams opened.
 ENTRYPOINT ["node", "--initial-old-space-size=64", "--max-semi-space-size=4", "/app/packages/client-proxy/dist/main.js"]
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
