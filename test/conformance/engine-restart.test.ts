@@ -10,12 +10,16 @@
  * the relay closes its listener, removes the socket file and cuts every relayed connection: to
  * server-proxy this looks exactly like a stopped dockerd (connect fails with ENOENT, open streams
  * are cut). Starting it again on the same path is the engine coming back.
+ *
+ * The engine can also lose one call it was sent (relay.cutAt): dockerd dying under it, or closing
+ * a kept connection just as the call went out. A read lost so is sent again, never answered with
+ * an error client-proxy cannot tell from the engine's own.
  */
 import t from 'tap'
 import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { BUSYBOX_IMAGE, docker, useEngine } from '../testbed/index.js'
-import { logsOnFailure, startChain, type Chain } from '../harness/chain.js'
+import { logsOnFailure, startChain, type Chain, type HttpAnswer } from '../harness/chain.js'
 import { CONTAINER_ARGS } from '../harness/containers.js'
 import { spawnDocker } from '../harness/docker-process.js'
 import { startSocketRelay, type SocketRelay } from '../harness/socket-relay.js'
@@ -84,4 +88,28 @@ t.test('11. engine stopped: clear errors; engine back: calls work again, proxies
   const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true } catch { return false } }
   t.ok(alive(chain.serverPid) && alive(chain.clientPid), 'the proxy processes started before the stop served it all, never restarted')
   t.equal(chain.server.lines().some((l) => /"level":(50|60)/.test(l) && /uncaught|unhandled/i.test(l)), false, 'server-proxy logged no crash')
+})
+
+t.test('a read the engine lost before answering is sent again, on both paths of server-proxy', { timeout: 60_000 }, async (t) => {
+  await relay.start()
+  // server-proxy without its relay: the careful path (node:http, undici's kept engine connections).
+  const careful = await startChain({ engineSocket: relay.path, relay: false, clientProxy: false })
+  t.teardown(async () => { logsOnFailure(t, careful); await careful.close() })
+  const containers = /^GET \S*\/containers\/json/
+  for (const [path, server] of [['relay', chain], ['careful path', careful]] as const) {
+    const token = await server.accessToken()
+    const list = async (): Promise<HttpAnswer> => await server.callServer('/v1.41/containers/json', { headers: { authorization: `Bearer ${token}` } })
+    t.equal((await list()).status, 200, `${path}: a first call opens the engine connection`)
+    relay.cutAt(containers, 'listen')
+    t.equal((await list()).status, 200, `${path}: a read whose engine connection was cut under it is answered`)
+    // Either code makes client-proxy send a read to another manager: UNREACHABLE when the resend
+    // found the socket gone, FAILED when it took another kept connection the engine's death cut.
+    relay.cutAt(containers, 'stop')
+    t.match(await list(), { status: /^50[23]$/, headers: { 'x-swarmgate-error': /^SG_ERR_ENGINE_(UNREACHABLE|FAILED)$/ }, body: /"message":"swarmgate: / },
+      `${path}: a read whose engine died under it: an error with the code client-proxy sends a read elsewhere on`)
+    await relay.start()
+  }
+  relay.cutAt(containers, 'listen')
+  const ps = await chain.docker(['ps', '-q', '--filter', `name=${box}`])
+  t.match(ps, { code: 0, stdout: /^[0-9a-f]{12}\n$/ }, 'through the chain, docker ps answers though the engine connection carrying it was cut')
 })

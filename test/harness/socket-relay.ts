@@ -5,7 +5,9 @@
  * listener and cuts every relayed connection; start() listens again on the same path) without
  * touching the engine that other tests share. Started with `record`, it also keeps every byte
  * sent towards the engine, so a test can list the requests that reached it (authorization tests:
- * a refused call must not be among them).
+ * a refused call must not be among them). cutAt() makes the engine lose a call it was sent: the
+ * connection carrying it is cut before a byte reaches the engine (dockerd dying under the call, or
+ * closing a kept connection as the call went out).
  */
 import net from 'node:net'
 import { once } from 'node:events'
@@ -23,6 +25,11 @@ export interface SocketRelay {
   readonly open: number
   /** Request lines (`METHOD target HTTP/1.1`) sent to the engine so far, in order; empty unless started with `record`. */
   requestLines (): string[]
+  /**
+   * The next request whose request line matches `line` is not passed on: its connection is cut
+   * (the request never reached the engine), and with `stop` the relay stops too, as a dead engine.
+   */
+  cutAt (line: RegExp, then: 'stop' | 'listen'): void
   /** Listens again after stop(). */
   start (): Promise<void>
   /** Stops listening (the socket file goes away) and destroys every relayed connection. */
@@ -40,6 +47,7 @@ export async function startSocketRelay (target = ENGINE_SOCKET, opts: { record?:
   // One transcript per connection: requests on different connections must not run together.
   const transcripts: Buffer[][] = []
   let server: net.Server | undefined
+  let cut: { line: RegExp, then: 'stop' | 'listen' } | undefined
 
   const relay = (client: net.Socket): void => {
     accepted++
@@ -54,7 +62,19 @@ export async function startSocketRelay (target = ENGINE_SOCKET, opts: { record?:
       transcripts.push(chunks)
       client.on('data', (c: Buffer) => chunks.push(c))
     }
-    client.pipe(engine)
+    client.on('data', (c: Buffer) => {
+      const request = cut === undefined ? undefined : /^[A-Za-z]+ \S+ HTTP\/1\.[01]/m.exec(c.toString('latin1'))?.[0]
+      if (cut === undefined || request === undefined || !cut.line.test(request)) {
+        if (!engine.write(c)) { client.pause(); engine.once('drain', () => client.resume()) }
+        return
+      }
+      const then = cut.then
+      cut = undefined
+      client.destroy()
+      engine.destroy()
+      if (then === 'stop') void stop()
+    })
+    client.on('end', () => engine.end())
     engine.pipe(client)
   }
 
@@ -80,6 +100,7 @@ export async function startSocketRelay (target = ENGINE_SOCKET, opts: { record?:
     // On a kept-alive connection a request line follows the previous body with no line break.
     requestLines: () => transcripts.flatMap((chunks) =>
       [...Buffer.concat(chunks).toString('latin1').matchAll(/([A-Za-z]+ \S+ HTTP\/1\.[01])\r\n/g)].map((m) => m[1] as string)),
+    cutAt: (line, then) => { cut = { line, then } },
     start,
     stop,
     close: async () => { await stop(); await rm(dir, { recursive: true, force: true }) }

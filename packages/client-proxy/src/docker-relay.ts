@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import {
   ERROR_HEADER, GATEWAY_CODES, SwarmgateError, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
-  formatEndpoint, hasCode, hasRequestBody, headerValue, sendDockerError, withoutHeaders, writeDockerErrorToSocket, type Logger
+  formatEndpoint, hasCode, hasRequestBody, headerValue, onlyReads, sendDockerError, withoutHeaders, writeDockerErrorToSocket, type Logger
 } from '@swarmgate/core'
 import type { Endpoint } from './pinned-tls.js'
 import { ExecOwners, CREATE_ANSWER_MAX_BYTES, createdId, createsExec, describe, execOf, type LivenessWatch, type SwarmUpstream } from './swarm/index.js'
@@ -27,8 +27,6 @@ const DROP = new Set(['authorization'])
  * contexts, image loads, copies) stream through and are never replayed.
  */
 export const REPLAY_MAX_BYTES = 64 * 1024
-/** Methods that only read: a manager that went away during one did not change anything. */
-const READS = new Set(['GET', 'HEAD'])
 /** What server-proxy answers for a call its engine never saw. */
 const NOT_CARRIED_OUT = new Set<string>([GATEWAY_CODES.engineUnreachable, GATEWAY_CODES.factsUnavailable])
 
@@ -53,7 +51,7 @@ export class DockerRelay {
     const body = await readReplayable(req)
     if (body === undefined) { res.destroy(); return }
     const replayable = body.kind !== 'stream'
-    const reads = READS.has(req.method ?? '')
+    const reads = onlyReads(req.method ?? '')
     const execId = execOf(req.url ?? '/')
     // Only the manager that created it has this exec: no other may be tried.
     const owner = execId === undefined ? undefined : this.#execOwners.ownerOf(execId)

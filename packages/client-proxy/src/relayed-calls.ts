@@ -16,7 +16,7 @@
  */
 import type { Duplex } from 'node:stream'
 import {
-  DRAINING_HEADER, ERROR_HEADER, RESERVED_PREFIX, buildHead, headerValues, relayConnection, withoutHeaders,
+  DRAINING_HEADER, ERROR_HEADER, RESERVED_PREFIX, buildHead, headerValues, onlyReads, relayConnection, withoutHeaders,
   type RelayRequest, type RelayVerdict
 } from '@swarmgate/core'
 import type { Endpoint } from './pinned-tls.js'
@@ -27,7 +27,6 @@ import { REPLAY_MAX_BYTES, endpointLost } from './docker-relay.js'
 import { errors } from './errors.js'
 
 const DROP = new Set(['authorization'])
-const READS = new Set(['GET', 'HEAD'])
 const HIJACKED = /^(?:\/v[0-9.]+)?\/(?:containers\/[^/]+\/attach|exec\/[^/]+\/start|session|grpc)(?:\?|$)/
 const CAREFUL: RelayVerdict = { kind: 'careful' }
 /**
@@ -111,7 +110,7 @@ export class RelayedCalls {
 function relayVerdict (request: RelayRequest, token: string, watched: WatchedConnection): RelayVerdict {
   const { method, target, rawHeaders, framing } = request
   const bodyless = framing.kind === 'none'
-  const resend = bodyless && READS.has(method)
+  const resend = bodyless && onlyReads(method)
   return {
     kind: 'relay',
     head: buildHead([method, target, 'HTTP/1.1'], [...withoutHeaders(rawHeaders, DROP), 'Authorization', `Bearer ${token}`]),

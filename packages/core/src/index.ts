@@ -10,7 +10,7 @@ export { unixSocketUpstream, openSocket, STREAM_POOL_OPTIONS, TCP_KEEPALIVE_MS, 
 export { forwardRequest, hasRequestBody, type ForwardOutcome, type ForwardRequestOptions } from './forward/request.js'
 export { forwardUpgrade, isDockerUpgrade, type UpgradeOutcome } from './forward/upgrade.js'
 export { DOCKER_SERVER_OPTIONS, HALF_CLOSED_IDLE_MS, serveDockerApi, type DockerServerHooks } from './forward/docker-server.js'
-export { RESERVED_PREFIX, PATHS, ERROR_HEADER, DRAINING_HEADER, GATEWAY_CODES, type AccessClaims, type EndpointList, type IdentityAnswer } from './protocol.js'
+export { RESERVED_PREFIX, PATHS, ERROR_HEADER, DRAINING_HEADER, GATEWAY_CODES, onlyReads, type AccessClaims, type EndpointList, type IdentityAnswer } from './protocol.js'
 export { hashPassword, verifyPassword, newStamp, parseAccountStore, serializeAccountStore, validAccountName, validRoleName, validDockerId, validTeamName, identityKinds, DOCKER_ID_PREFIX, LEGACY_USER_ROLE, MIN_PASSWORD_LENGTH, type Account, type AccountKind, type AccountStore, type TeamGrant } from './accounts.js'
 export { DockerHubClient, retryAfterSeconds, type DockerHubSettings, type HubUnreachable, type LoginCheck, type OrgTokenCheck, type TeamCheck, type TeamLookup } from './docker-hub.js'
 export * from './engine/index.js'

@@ -41,6 +41,14 @@ export const GATEWAY_CODES = {
   factsUnavailable: 'SG_ERR_FACTS_UNAVAILABLE'
 } as const
 
+/**
+ * A method that only reads (GET, HEAD): a call of one whose connection was lost before any answer
+ * changed nothing, so a proxy may send it again (to the same engine or another manager).
+ */
+export function onlyReads (method: string): boolean {
+  return method === 'GET' || method === 'HEAD'
+}
+
 /** The answer of PATHS.endpoints. */
 export interface EndpointList {
   readonly swarm: string

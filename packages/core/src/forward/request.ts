@@ -31,6 +31,13 @@ export interface ForwardRequestOptions {
   readonly body?: Buffer
   /** The path and query to send instead of `req.url` (the gateway pins a name to the ID it checked). */
   readonly path?: string
+  /**
+   * Send the call once more when its connection fails before any answer: for a read without a
+   * body only (it changed nothing). A kept connection the upstream closed as the call went out
+   * then costs a new connection instead of an error; an upstream that is gone fails the second
+   * time too, with the error of connecting.
+   */
+  readonly resendWhenLost?: boolean
 }
 
 /**
@@ -109,6 +116,7 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
         settle({ kind: 'forwarded', status, clientAborted: false })
       },
       onError (error) {
+        if (!declined && !settled && !res.headersSent && resends > 0 && !res.destroyed) { resends--; send(); return }
         res.off('close', onClientClose)
         if (declined || settled) return
         if (res.headersSent) res.destroy(error)
@@ -116,18 +124,22 @@ export async function forwardRequest (req: IncomingMessage, res: ServerResponse,
       }
     }
 
-    opts.upstream.dispatcher.dispatch({
-      origin: opts.upstream.origin,
-      path: opts.path ?? req.url ?? '/',
-      method: req.method as Dispatcher.HttpMethod,
-      headers: opts.headers as string[],
-      body: opts.body ?? (withBody ? coalesce(req) : null),
-      // undici closes the connection after every HEAD (for servers that wrongly send a body);
-      // the docker CLI starts every command with HEAD /_ping, so each command would pay a new
-      // TLS handshake to server-proxy. Both upstreams (server-proxy, dockerd) answer HEAD right.
-      reset: false,
-      headersTimeout: 0,
-      bodyTimeout: 0
-    }, handler)
+    let resends = opts.resendWhenLost === true && !withBody ? 1 : 0
+    const send = (): void => {
+      opts.upstream.dispatcher.dispatch({
+        origin: opts.upstream.origin,
+        path: opts.path ?? req.url ?? '/',
+        method: req.method as Dispatcher.HttpMethod,
+        headers: opts.headers as string[],
+        body: opts.body ?? (withBody ? coalesce(req) : null),
+        // undici closes the connection after every HEAD (for servers that wrongly send a body);
+        // the docker CLI starts every command with HEAD /_ping, so each command would pay a new
+        // TLS handshake to server-proxy. Both upstreams (server-proxy, dockerd) answer HEAD right.
+        reset: false,
+        headersTimeout: 0,
+        bodyTimeout: 0
+      }, handler)
+    }
+    send()
   })
 }

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import {
   ERROR_HEADER, SwarmgateError, auditLogger, decodeBody, describeUpstreamError, endToEndHeaders, failedBeforeSending, forwardRequest, forwardUpgrade,
-  NODE_ASSERTION_HEADER, hasRequestBody, routeCall, sendDockerError, withoutHeaders, writeDockerErrorToSocket,
+  NODE_ASSERTION_HEADER, hasRequestBody, onlyReads, routeCall, sendDockerError, withoutHeaders, writeDockerErrorToSocket,
   type Body, type Call, type Decision, type Facts, type Logger, type Policy, type Upstream
 } from '@swarmgate/core'
 import type { Principal } from '../identity/directory.js'
@@ -120,7 +120,8 @@ export class DockerGateway {
       upstream: this.#opts.upstream,
       headers: endToEndHeaders(req.rawHeaders, DROP),
       ...(verdict.body === undefined ? {} : { body: verdict.body }),
-      ...pinned(call, req.url, verdict.facts)
+      ...pinned(call, req.url, verdict.facts),
+      resendWhenLost: onlyReads(req.method ?? '')
     })
     let status = outcome.kind === 'failed' ? 0 : outcome.status
     if (outcome.kind === 'failed' && !outcome.responded) {

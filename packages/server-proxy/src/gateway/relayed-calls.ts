@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto'
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import {
-  RESERVED_PREFIX, auditLogger, buildHead, headerValues, openSocket, relayConnection, routeCall, withoutHeaders,
+  RESERVED_PREFIX, auditLogger, buildHead, headerValues, onlyReads, openSocket, relayConnection, routeCall, withoutHeaders,
   type Call, type Logger, type Policy, type RelayRequest, type RelayVerdict
 } from '@swarmgate/core'
 import type { AuditLine } from '../metrics/index.js'
@@ -106,6 +106,10 @@ export class RelayedCalls {
     return {
       kind: 'relay',
       head: buildHead([request.method, request.target, 'HTTP/1.1'], withoutHeaders(request.rawHeaders, DROP)),
+      // A read whose engine connection ends before any answer (the engine stopped, or closed a kept
+      // connection as the call went out) is sent again by the careful path, which answers 503 with
+      // SG_ERR_ENGINE_UNREACHABLE when the engine is gone, so client-proxy tries another manager.
+      resendWhenLost: onlyReads(request.method),
       ended: (end) => {
         const line = {
           reqId: randomUUID(),
