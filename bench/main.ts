@@ -19,6 +19,7 @@ import { parseOptions } from './options.js'
 import { setUpEnvironment, type Environment } from './setup/environment.js'
 import { measureLoad, httpSubjects } from './measure/api.js'
 import { measureForwarders } from './measure/forwarders.js'
+import { measureTransports } from './measure/transports.js'
 import { measureCli } from './measure/cli.js'
 import { measureStreams } from './measure/streams.js'
 import { measureQuietStreams, quietTargets, type QuietFigure } from './measure/quiet.js'
@@ -76,6 +77,8 @@ async function main (): Promise<number> {
     const api = await measureLoad(httpSubjects(env.paths), opts, log)
     log('forwarding candidates')
     const forwarders = await measureForwarders(env, opts, log)
+    log('transports between the hops')
+    const transports = await measureTransports(env, opts, log)
     log('CLI commands')
     const cli = await measureCli(env, opts, log)
     log('large streams')
@@ -85,7 +88,7 @@ async function main (): Promise<number> {
       log(`${opts.quietStreams} quiet streams through ${target.subject}`)
       quiet.push(await measureQuietStreams(target, opts.quietStreams, opts.quietHoldMs, log))
     }
-    results = { api, forwarders, cli, streams, quiet, tokens: undefined, policy: undefined }
+    results = { api, forwarders, transports, cli, streams, quiet, tokens: undefined, policy: undefined }
   } finally {
     process.off('SIGINT', interrupted)
     log('tearing down')

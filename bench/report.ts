@@ -13,10 +13,12 @@ import type { QuietFigure } from './measure/quiet.js'
 import type { TokenFigure } from './measure/tokens.js'
 import type { PolicyFigure } from './measure/policy.js'
 import { CANDIDATES } from './measure/forwarders.js'
+import { TRANSPORT_REFERENCES } from './measure/transports.js'
 
 export interface Results {
   readonly api: readonly ApiFigure[]
   readonly forwarders: readonly ApiFigure[]
+  readonly transports: readonly ApiFigure[]
   readonly streams: readonly StreamFigure[]
   readonly cli: readonly CliFigure[]
   readonly quiet: readonly QuietFigure[]
@@ -72,17 +74,27 @@ function apiTable (api: readonly ApiFigure[]): string {
   }))
 }
 
-function forwarderTable (list: readonly ApiFigure[]): string {
+/** Candidates side by side: a column per subject (with its label), a row per call and connection count. */
+function candidateTable (list: readonly ApiFigure[], subjects: ReadonlyArray<readonly [key: string, label: string]>, ratioTo?: string): string {
   const cells = [...new Set(list.map((f) => `${f.endpoint} ${f.connections}`))]
-  const subjects = [...CANDIDATES, 'socket']
-  return table(['call', 'conns', ...subjects.map((s) => s === 'socket' ? 'socket (no forwarder)' : s)], cells.map((cell) => {
+  const ratios = ratioTo === undefined ? [] : subjects.filter(([key]) => key !== ratioTo)
+  return table(['call', 'conns', ...subjects.map(([, label]) => label), ...ratios.map(([key]) => `${key}/${ratioTo ?? ''}`)], cells.map((cell) => {
     const [endpoint = '', conns = ''] = cell.split(' ')
-    return [`GET ${endpoint}`, conns, ...subjects.map((s) => {
-      const f = find(list, s, (g) => `${g.endpoint} ${g.connections}` === cell)
+    const of = (key: string): ApiFigure | undefined => find(list, key, (g) => `${g.endpoint} ${g.connections}` === cell)
+    return [`GET ${endpoint}`, conns, ...subjects.map(([key]) => {
+      const f = of(key)
       return f === undefined ? 'n/a' : `${n0(f.callsPerSecond)}/s, ${n2(f.p50Ms)} / ${n2(f.p99Ms)} ms${f.errors > 0 ? ` (${f.errors} errors)` : ''}`
-    })]
+    }), ...ratios.map(([key]) => x(ratio(of(key)?.callsPerSecond ?? NaN, of(ratioTo ?? '')?.callsPerSecond ?? NaN)))]
   }))
 }
+
+const FORWARDER_COLUMNS = [...CANDIDATES.map((c) => [c, c] as const), ['socket', 'socket (no forwarder)'] as const]
+const TRANSPORT_COLUMNS = [
+  ['pair', 'pair: a TLS connection per CLI connection'] as const,
+  ['h2', 'h2: CONNECT streams of one HTTP/2 session'] as const,
+  ['frames', 'frames: channels of one TLS connection'] as const,
+  ...TRANSPORT_REFERENCES.map((k) => [k, PATH_LABELS[k]] as const)
+]
 
 function streamTable (streams: readonly StreamFigure[]): string {
   const ops = [...new Set(streams.map((f) => f.op))]
@@ -223,7 +235,8 @@ export function renderReport (r: Results, header: string): string {
     ]))
   }
   if (r.policy !== undefined) parts.push('### Authorization decision per call (server-proxy, in process, as an operator)\n', policyTable(r))
-  if (r.forwarders.length > 0) parts.push('### Forwarding candidates for plain calls (plain HTTP in front of the socket, one process each)\n', forwarderTable(r.forwarders))
+  if (r.forwarders.length > 0) parts.push('### Forwarding candidates for plain calls (plain HTTP in front of the socket, one process each)\n', candidateTable(r.forwarders, FORWARDER_COLUMNS))
+  if (r.transports.length > 0) parts.push('### Transports between the two hops (byte pipes, TLS between, two processes each; ratios to the tunnel)\n', candidateTable(r.transports, TRANSPORT_COLUMNS, 'tunnel'))
   parts.push('### Targets (each swarmgate path, ratios from this run)\n', targetLines(targets(r)))
   return parts.join('\n\n') + '\n'
 }

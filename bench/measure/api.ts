@@ -28,11 +28,11 @@ export interface LoadSubject {
 }
 
 /** Measures every subject at every endpoint and connection count, `opts.rounds` times. */
-export async function measureLoad (subjects: readonly LoadSubject[], opts: BenchOptions, log: (line: string) => void): Promise<ApiFigure[]> {
+export async function measureLoad (subjects: readonly LoadSubject[], opts: BenchOptions, log: (line: string) => void, endpoints: readonly string[] = API_ENDPOINTS): Promise<ApiFigure[]> {
   const samples = new Samples<LoadResult>()
   const cell = (endpoint: string, connections: number, subject: string): string => `${endpoint} ${connections} ${subject}`
   for (let round = 0; round < opts.rounds; round++) {
-    for (const endpoint of API_ENDPOINTS) {
+    for (const endpoint of endpoints) {
       for (const connections of opts.connections) {
         for (const s of rotated(subjects, round)) {
           const r = await runLoad(s.http, { path: endpoint, connections, durationMs: opts.apiMs, warmupMs: opts.apiWarmupMs })
@@ -42,7 +42,7 @@ export async function measureLoad (subjects: readonly LoadSubject[], opts: Bench
       log(`  round ${round + 1}/${opts.rounds}: ${endpoint} done`)
     }
   }
-  return API_ENDPOINTS.flatMap((endpoint) => opts.connections.flatMap((connections) => subjects.map((s) => {
+  return endpoints.flatMap((endpoint) => opts.connections.flatMap((connections) => subjects.map((s) => {
     const rounds = samples.get(cell(endpoint, connections, s.key))
     return {
       endpoint,

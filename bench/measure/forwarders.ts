@@ -5,9 +5,8 @@
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startHelper, type Helper } from '../setup/child.js'
-import { freePort, portOpen } from '../setup/ports.js'
-import { waitFor } from '../../test/testbed/wait.js'
+import { startHelper, untilListening, type Helper } from '../setup/child.js'
+import { freePort } from '../setup/ports.js'
 import { measureLoad, type ApiFigure, type LoadSubject } from './api.js'
 import type { BenchOptions } from '../options.js'
 import type { Environment } from '../setup/environment.js'
@@ -26,10 +25,7 @@ export async function measureForwarders (env: Environment, opts: BenchOptions, l
       // The same TypeScript loader this process runs under (npm run bench sets it).
       const helper = startHelper(candidate, process.execPath, [...process.execArgv, SERVE, candidate, String(port), env.daemon.socket], join(env.dir, `forwarder-${candidate}.log`))
       helpers.push(helper)
-      await waitFor(`the ${candidate} forwarder to listen`, async () => {
-        if (!helper.running()) throw new Error(`it exited:\n${helper.logTail()}`)
-        return await portOpen(port) ? true : undefined
-      }, { timeoutMs: 30_000, intervalMs: 100 })
+      await untilListening(helper, port)
       subjects.push({ key: candidate, http: { origin: `http://127.0.0.1:${port}`, options: {} } })
     }
     const socket = env.paths.find((p) => p.key === 'socket')?.http

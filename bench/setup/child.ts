@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { openSync, closeSync, readFileSync } from 'node:fs'
+import { waitFor } from '../../test/testbed/wait.js'
+import { portOpen } from './ports.js'
 
 export interface Helper {
   readonly pid: number
@@ -43,4 +45,12 @@ export function startHelper (name: string, command: string, args: readonly strin
       clearTimeout(timer)
     }
   }
+}
+
+/** Waits until `helper` accepts connections on 127.0.0.1:`port`; fails with its log's end if it exits first. */
+export async function untilListening (helper: Helper, port: number): Promise<void> {
+  await waitFor(`${helper.name} to listen on ${port}`, async () => {
+    if (!helper.running()) throw new Error(`${helper.name} exited:\n${helper.logTail()}`)
+    return await portOpen(port) ? true : undefined
+  }, { timeoutMs: 30_000, intervalMs: 100 })
 }
