@@ -13,12 +13,12 @@ import type { QuietFigure } from './measure/quiet.js'
 import type { TokenFigure } from './measure/tokens.js'
 import type { PolicyFigure } from './measure/policy.js'
 import { CANDIDATES } from './measure/forwarders.js'
-import { TRANSPORT_REFERENCES } from './measure/transports.js'
+import { TRANSPORT_REFERENCES, type TransportFigures } from './measure/transports.js'
 
 export interface Results {
   readonly api: readonly ApiFigure[]
   readonly forwarders: readonly ApiFigure[]
-  readonly transports: readonly ApiFigure[]
+  readonly transports: TransportFigures
   readonly streams: readonly StreamFigure[]
   readonly cli: readonly CliFigure[]
   readonly quiet: readonly QuietFigure[]
@@ -122,12 +122,13 @@ function cliTable (cli: readonly CliFigure[]): string {
   }))
 }
 
-function quietTable (list: readonly QuietFigure[]): string {
+/** `processes`: what the server's and the client's process are called (the proxies, or a transport's hops). */
+function quietTable (list: readonly QuietFigure[], processes: readonly [string, string] = ['server-proxy', 'client-proxy']): string {
   const row = (q: QuietFigure, name: string, u: QuietFigure['serverProxy']): string[] =>
     [PATH_LABELS[q.subject as PathKey] ?? q.subject, name, n1(u.rssBeforeMb), n1(u.rssPeakMb), n2(u.openCpuSeconds), n1(u.holdCpuPercent)]
   return list.map((q) => `${PATH_LABELS[q.subject as PathKey] ?? q.subject}: ${q.opened}/${q.streams} GET /events streams opened in ${n1(q.openSeconds)} s, held ${n0(q.holdSeconds)} s, ${q.errors} errors${Object.keys(q.errorMessages).length === 0 ? '' : ` (${Object.entries(q.errorMessages).map(([m, c]) => `${c} x ${m}`).join('; ')})`}.`).join('\n') + '\n\n' +
     table(['chain', 'process', 'RSS before (MB)', 'RSS peak (MB)', 'CPU to open (s)', 'CPU while holding (% of a core)'],
-      list.flatMap((q) => [row(q, 'server-proxy', q.serverProxy), row(q, 'client-proxy', q.clientProxy)]))
+      list.flatMap((q) => [row(q, processes[0], q.serverProxy), row(q, processes[1], q.clientProxy)]))
 }
 
 /** The targets of issue 14 (issue 5's, on the deployed path too), computed from this run's figures. */
@@ -236,7 +237,8 @@ export function renderReport (r: Results, header: string): string {
   }
   if (r.policy !== undefined) parts.push('### Authorization decision per call (server-proxy, in process, as an operator)\n', policyTable(r))
   if (r.forwarders.length > 0) parts.push('### Forwarding candidates for plain calls (plain HTTP in front of the socket, one process each)\n', candidateTable(r.forwarders, FORWARDER_COLUMNS))
-  if (r.transports.length > 0) parts.push('### Transports between the two hops (byte pipes, TLS between, two processes each; ratios to the tunnel)\n', candidateTable(r.transports, TRANSPORT_COLUMNS, 'tunnel'))
+  if (r.transports.load.length > 0) parts.push('### Transports between the two hops (byte pipes, TLS between, two processes each; ratios to the tunnel)\n', candidateTable(r.transports.load, TRANSPORT_COLUMNS, 'tunnel'))
+  if (r.transports.quiet.length > 0) parts.push('### Quiet streams through the transports (the hops run under the bench\'s TypeScript loader, which is most of their RSS before: compare what the streams add)\n', quietTable(r.transports.quiet, ['server hop', 'client hop']))
   parts.push('### Targets (each swarmgate path, ratios from this run)\n', targetLines(targets(r)))
   return parts.join('\n\n') + '\n'
 }
