@@ -2,7 +2,7 @@ import t from 'tap'
 import http from 'node:http'
 import { once } from 'node:events'
 import { createHash, randomBytes } from 'node:crypto'
-import { socketPath, startFront } from './upstreams.js'
+import { rawServer, socketPath, startFront } from './upstreams.js'
 
 t.test('response headers are flushed before any body byte (docker run waits for /wait headers)', async (t) => {
   const sock = await socketPath()
@@ -148,4 +148,47 @@ t.test('HEAD keeps the upstream connection (the docker CLI starts every command 
   t.same(await call('HEAD'), [200, ''])
   t.same(await call('GET'), [200, 'OK'])
   t.equal(connections, 1, 'all four calls went over one upstream connection')
+})
+
+t.test('resendWhenLost: a call without a body whose connection ends before any answer is sent once more', async (t) => {
+  const sock = await socketPath()
+  // The first connection is cut as its request arrives (an engine closing a kept connection, or
+  // dying); the ones after it answer.
+  let connections = 0
+  const requests: string[] = []
+  const up = await rawServer(sock.path, (socket) => {
+    const first = ++connections === 1
+    socket.on('data', (chunk: Buffer) => {
+      requests.push(chunk.toString('latin1').split('\r\n')[0] ?? '')
+      if (first) { socket.destroy(); return }
+      socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK')
+    })
+  })
+  t.teardown(async () => { up.close(); await sock.remove() })
+  const call = async (port: number, method: string, body?: string): Promise<number | undefined> => {
+    const req = http.request({ port, method, path: '/containers/json', agent: false })
+    req.end(body)
+    const [res] = await once(req, 'response') as [http.IncomingMessage]
+    res.resume()
+    return res.statusCode
+  }
+
+  const resending = await startFront(sock.path, { resendWhenLost: true })
+  t.teardown(async () => { await resending.close() })
+  t.equal(await call(resending.port, 'GET'), 200, 'answered by the second connection')
+  t.same(requests, ['GET /containers/json HTTP/1.1', 'GET /containers/json HTTP/1.1'], 'the call reached the upstream twice')
+  t.match(resending.outcomes, [{ kind: 'forwarded', status: 200 }])
+
+  connections = 0
+  requests.length = 0
+  t.equal(await call(resending.port, 'POST', '{"a":1}'), 502, 'a call with a body is never sent again')
+  t.same(requests, ['POST /containers/json HTTP/1.1'])
+
+  connections = 0
+  requests.length = 0
+  const plain = await startFront(sock.path)
+  t.teardown(async () => { await plain.close() })
+  t.equal(await call(plain.port, 'GET'), 502, 'without the option the loss is the outcome')
+  t.match(plain.outcomes, [{ kind: 'failed', responded: false }])
+  t.equal(requests.length, 1)
 })

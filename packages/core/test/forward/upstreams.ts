@@ -28,12 +28,12 @@ export interface Front {
 }
 
 /** A plain HTTP front on 127.0.0.1:0 that forwards everything to `upstreamSocket`. */
-export async function startFront (upstreamSocket: string): Promise<Front> {
+export async function startFront (upstreamSocket: string, opts: { resendWhenLost?: boolean } = {}): Promise<Front> {
   const upstream = unixSocketUpstream(upstreamSocket)
   const outcomes: Array<ForwardOutcome | UpgradeOutcome> = []
   const sockets = new Set<Duplex>()
   const server = http.createServer((req, res) => {
-    void forwardRequest(req, res, { upstream, headers: endToEndHeaders(req.rawHeaders) }).then((o) => {
+    void forwardRequest(req, res, { upstream, headers: endToEndHeaders(req.rawHeaders), ...opts }).then((o) => {
       outcomes.push(o)
       if (o.kind === 'failed' && !o.responded) res.writeHead(502).end()
     })
