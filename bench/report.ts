@@ -67,24 +67,24 @@ function apiTable (api: readonly ApiFigure[]): string {
     const of = (k: PathKey): ApiFigure | undefined => find(api, k, (f) => `${f.endpoint} ${f.connections}` === cell)
     const [endpoint = '', conns = ''] = cell.split(' ')
     const cps = (k: PathKey): number => of(k)?.callsPerSecond ?? NaN
-    return [`GET ${endpoint}`, conns, ...keys.map((k) => {
-      const f = of(k)
-      return f === undefined ? 'n/a' : `${n0(f.callsPerSecond)}/s, ${n2(f.p50Ms)} / ${n2(f.p99Ms)} ms${f.errors > 0 ? ` (${f.errors} errors)` : ''}`
-    }), ...ratios.map(([c, o]) => x(ratio(cps(c), cps(o))))]
+    return [`GET ${endpoint}`, conns, ...keys.map((k) => loadCell(of(k))), ...ratios.map(([c, o]) => x(ratio(cps(c), cps(o))))]
   }))
+}
+
+/** One load figure as a table cell: calls/s, p50 / p99, and the errors if any. */
+function loadCell (f: ApiFigure | undefined): string {
+  return f === undefined ? 'n/a' : `${n0(f.callsPerSecond)}/s, ${n2(f.p50Ms)} / ${n2(f.p99Ms)} ms${f.errors > 0 ? ` (${f.errors} errors)` : ''}`
 }
 
 /** Candidates side by side: a column per subject (with its label), a row per call and connection count. */
 function candidateTable (list: readonly ApiFigure[], subjects: ReadonlyArray<readonly [key: string, label: string]>, ratioTo?: string): string {
   const cells = [...new Set(list.map((f) => `${f.endpoint} ${f.connections}`))]
-  const ratios = ratioTo === undefined ? [] : subjects.filter(([key]) => key !== ratioTo)
-  return table(['call', 'conns', ...subjects.map(([, label]) => label), ...ratios.map(([key]) => `${key}/${ratioTo ?? ''}`)], cells.map((cell) => {
+  const ratios = ratioTo === undefined ? [] : subjects.filter(([key]) => key !== ratioTo).map(([key]) => [key, ratioTo] as const)
+  return table(['call', 'conns', ...subjects.map(([, label]) => label), ...ratios.map(([key, base]) => `${key}/${base}`)], cells.map((cell) => {
     const [endpoint = '', conns = ''] = cell.split(' ')
     const of = (key: string): ApiFigure | undefined => find(list, key, (g) => `${g.endpoint} ${g.connections}` === cell)
-    return [`GET ${endpoint}`, conns, ...subjects.map(([key]) => {
-      const f = of(key)
-      return f === undefined ? 'n/a' : `${n0(f.callsPerSecond)}/s, ${n2(f.p50Ms)} / ${n2(f.p99Ms)} ms${f.errors > 0 ? ` (${f.errors} errors)` : ''}`
-    }), ...ratios.map(([key]) => x(ratio(of(key)?.callsPerSecond ?? NaN, of(ratioTo ?? '')?.callsPerSecond ?? NaN)))]
+    return [`GET ${endpoint}`, conns, ...subjects.map(([key]) => loadCell(of(key))),
+      ...ratios.map(([key, base]) => x(ratio(of(key)?.callsPerSecond ?? NaN, of(base)?.callsPerSecond ?? NaN)))]
   }))
 }
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { startHelper, untilListening, type Helper } from '../setup/child.js'
 import { freePort } from '../setup/ports.js'
 import { measureLoad, type ApiFigure, type LoadSubject } from './api.js'
-import { measureQuietStreams, type QuietFigure } from './quiet.js'
+import { measureQuietStreams, type QuietFigure, type QuietTarget } from './quiet.js'
 import type { BenchOptions } from '../options.js'
 import type { Environment } from '../setup/environment.js'
 
@@ -35,17 +35,18 @@ const HOP = fileURLToPath(new URL('../forwarders/transport.ts', import.meta.url)
 export async function measureTransports (env: Environment, opts: BenchOptions, log: (line: string) => void): Promise<TransportFigures> {
   const helpers: Helper[] = []
   const { caPem, serverCert, serverKey } = env.daemon.tls
-  const hop = async (kind: string, side: string, next: string): Promise<Helper & { port: number }> => {
+  /** Starts one hop; its port and pid. */
+  const hop = async (kind: string, side: string, next: string): Promise<{ port: number, pid: number }> => {
     const port = await freePort()
     // The same TypeScript loader this process runs under (npm run bench sets it).
     const helper = startHelper(`transport ${kind} ${side}`, process.execPath, [...process.execArgv, HOP, kind, side, String(port), next, caPem, serverCert, serverKey],
       join(env.dir, `transport-${kind}-${side}.log`))
     helpers.push(helper)
     await untilListening(helper, port)
-    return Object.assign(helper, { port })
+    return { port, pid: helper.pid }
   }
   try {
-    const candidates: Array<{ subject: string, http: LoadSubject['http'], serverPid: number, clientPid: number }> = []
+    const candidates: QuietTarget[] = []
     for (const kind of TRANSPORTS) {
       const server = await hop(kind, 'server', env.daemon.socket)
       const client = await hop(kind, 'client', String(server.port))

@@ -107,8 +107,8 @@ export class RelayedCalls {
       kind: 'relay',
       head: buildHead([request.method, request.target, 'HTTP/1.1'], withoutHeaders(request.rawHeaders, DROP)),
       // A read whose engine connection ends before any answer (the engine stopped, or closed a kept
-      // connection as the call went out) is sent again by the careful path, which answers 503 with
-      // SG_ERR_ENGINE_UNREACHABLE when the engine is gone, so client-proxy tries another manager.
+      // connection as the call went out) is sent again by the careful path; when the engine is gone
+      // it answers with SG_ERR_ENGINE_UNREACHABLE or _FAILED, and client-proxy tries another manager.
       resendWhenLost: onlyReads(request.method),
       ended: (end) => {
         const line = {
