@@ -15,6 +15,8 @@ import { freePort } from './ports.js'
 import { startHelper, type Helper } from './child.js'
 import { waitFor } from '../../test/testbed/wait.js'
 import { docker } from '../../test/testbed/docker.js'
+import { runChecked } from '../../test/testbed/process.js'
+import { randomBytes } from 'node:crypto'
 
 export interface BenchDaemon {
   readonly socket: string
@@ -35,6 +37,10 @@ export async function startBenchDaemon (dir: string): Promise<BenchDaemon> {
   const tlsPort = await freePort()
   const logFile = join(dir, 'dockerd.log')
   const dataRoot = join(dir, 'data')
+  // A bridge of its own: a dockerd in this network namespace with --bridge=none deletes the link
+  // named docker0, the shared engine's default bridge, and every container on it fails after.
+  const bridge = `sgb${randomBytes(4).toString('hex')}`
+  await runChecked('ip', ['link', 'add', bridge, 'type', 'bridge'], { timeoutMs: 10_000 })
   const helper = startHelper('dockerd', 'dockerd', [
     '--data-root', dataRoot,
     '--exec-root', join(dir, 'exec'),
@@ -42,7 +48,7 @@ export async function startBenchDaemon (dir: string): Promise<BenchDaemon> {
     '-H', `unix://${socket}`,
     '-H', `tcp://127.0.0.1:${tlsPort}`,
     '--tlsverify', '--tlscacert', tls.caPem, '--tlscert', tls.serverCert, '--tlskey', tls.serverKey,
-    '--bridge=none', '--iptables=false',
+    `--bridge=${bridge}`, '--iptables=false', '--ip-masq=false',
     // Only matters where a system containerd runs on /run/containerd: the benchmark's
     // containers then live in namespaces of their own instead of the shared engine's "moby".
     '--containerd-namespace', 'swarmgate-bench', '--containerd-plugins-namespace', 'swarmgate-bench-plugins'
@@ -54,6 +60,7 @@ export async function startBenchDaemon (dir: string): Promise<BenchDaemon> {
       if (ids !== '') await docker(['rm', '-f', ...ids.split('\n')], { host: `unix://${socket}`, timeoutMs: 60_000 }).catch(() => '')
     }
     await helper.stop()
+    await runChecked('ip', ['link', 'del', bridge], { timeoutMs: 10_000 }).catch(() => '')
     await rm(dataRoot, { recursive: true, force: true }).catch(() => {})
   }
   try {
