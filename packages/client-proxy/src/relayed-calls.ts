@@ -55,6 +55,13 @@ class WatchedConnection {
   readonly over = (): void => { this.#call?.done(); this.#call = undefined }
 }
 
+/** The last call a CLI connection sent, kept for its next call with the same head. */
+interface Decided {
+  readonly request: RelayRequest
+  /** The head sent on and the token in it; undefined: the call takes the careful path. */
+  readonly relayed: { readonly head: Buffer, readonly token: string } | undefined
+}
+
 export class RelayedCalls {
   readonly #upstream: SwarmUpstream
   readonly #watch: LivenessWatch
@@ -72,8 +79,12 @@ export class RelayedCalls {
   serve (socket: Duplex, listener: Listener, careful: (socket: Duplex) => void): void {
     const watched = new WatchedConnection(this.#watch)
     socket.once('close', watched.over)
+    // The connection's last decision: a call repeated with the same token is not checked and
+    // written again (a head's checks read nothing else).
+    let last: Decided | undefined
+    const remember = (decided: Decided): Decided => { last = decided; return decided }
     relayConnection(socket, {
-      decide: (request) => this.#decide(request, listener, watched),
+      decide: (request) => this.#decide(request, listener, watched, last, remember),
       connect: async () => {
         // An idle connection a previous CLI connection left saves a TLS handshake (idle-connections.ts).
         const { socket: upstream, endpoint } = await this.#upstream.connect(true)
@@ -91,29 +102,51 @@ export class RelayedCalls {
   }
 
   /** The verdict on one call: at once when a valid token is held, which is nearly always. */
-  #decide (request: RelayRequest, listener: Listener, watched: WatchedConnection): RelayVerdict | Promise<RelayVerdict> {
+  #decide (request: RelayRequest, listener: Listener, watched: WatchedConnection, last: Decided | undefined, remember: (d: Decided) => Decided): RelayVerdict | Promise<RelayVerdict> {
+    const repeated = last?.request === request ? last : undefined
+    if (repeated !== undefined ? repeated.relayed === undefined : !this.#relayable(request, listener)) {
+      remember({ request, relayed: undefined })
+      return CAREFUL
+    }
+    const verdict = (token: string): RelayVerdict => {
+      let head = repeated?.relayed?.token === token ? repeated.relayed.head : undefined
+      if (head === undefined) {
+        head = headWithToken(request, token)
+        remember({ request, relayed: { head, token } })
+      }
+      return relayVerdict(request, head, watched)
+    }
+    const held = this.#keeper.held
+    if (held !== undefined) return verdict(held)
+    return this.#keeper.token().then(verdict, () => CAREFUL)
+  }
+
+  /** Whether the relay may take `request` at all (see the file's comment); the rest is the careful path's. */
+  #relayable (request: RelayRequest, listener: Listener): boolean {
     const { method, target, rawHeaders, framing } = request
     // A call on an exec goes to the manager that created it, which the careful path knows.
-    if (target.startsWith(RESERVED_PREFIX) || (method === 'POST' && HIJACKED.test(target)) || execOf(target) !== undefined) return CAREFUL
-    if (framing.kind === 'length' && framing.length <= REPLAY_MAX_BYTES) return CAREFUL
-    if (LAST_WORDS.test(target)) return CAREFUL
+    if (target.startsWith(RESERVED_PREFIX) || (method === 'POST' && HIJACKED.test(target)) || execOf(target) !== undefined) return false
+    if (framing.kind === 'length' && framing.length <= REPLAY_MAX_BYTES) return false
+    if (LAST_WORDS.test(target)) return false
     const headers = singleHeaders(rawHeaders)
     // The guard's refusal (a web page's request) is answered and logged by the careful path.
-    if (headers === undefined || this.#guard(headers, listener) !== undefined) return CAREFUL
-    const held = this.#keeper.held
-    if (held !== undefined) return relayVerdict(request, held, watched)
-    return this.#keeper.token().then((token) => relayVerdict(request, token, watched), () => CAREFUL)
+    return headers !== undefined && this.#guard(headers, listener) === undefined
   }
 }
 
-/** Relays `request` with `token`; the careful path takes back what it handles better (see the file's comment). */
-function relayVerdict (request: RelayRequest, token: string, watched: WatchedConnection): RelayVerdict {
-  const { method, target, rawHeaders, framing } = request
+/** The head of `request` as sent on: its own Authorization header, if any, replaced by `token`. */
+function headWithToken (request: RelayRequest, token: string): Buffer {
+  return buildHead([request.method, request.target, 'HTTP/1.1'], [...withoutHeaders(request.rawHeaders, DROP), 'Authorization', `Bearer ${token}`])
+}
+
+/** Relays `request` with `head`; the careful path takes back what it handles better (see the file's comment). */
+function relayVerdict (request: RelayRequest, head: Buffer, watched: WatchedConnection): RelayVerdict {
+  const { method, target, framing } = request
   const bodyless = framing.kind === 'none'
   const resend = bodyless && onlyReads(method)
   return {
     kind: 'relay',
-    head: buildHead([method, target, 'HTTP/1.1'], [...withoutHeaders(rawHeaders, DROP), 'Authorization', `Bearer ${token}`]),
+    head,
     onResponse: (status, responseHeaders) => {
       if (headerValues(responseHeaders, DRAINING_HEADER.toLowerCase()).includes('1')) watched.leaving()
       return bodyless && (status === 401 || headerValues(responseHeaders, ERROR_HEADER.toLowerCase()).length > 0) ? 'careful' : 'pass'

@@ -3,7 +3,7 @@ import net from 'node:net'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { request } from 'undici'
+import { Pool, request } from 'undici'
 import { createLogger, parseArgs } from '@swarmgate/core'
 import { createSigningKeySet } from '@swarmgate/registration'
 import { startRecordingEngine, startServer } from '../../../test/fixtures/server-proxy.js'
@@ -63,6 +63,26 @@ t.test('client-proxy relay', async (t) => {
     const res = await request(`${url}/v1.41/version`)
     t.equal(res.statusCode, 200)
     await res.body.dump()
+  })
+
+  t.test('a kept connection repeating a call carries the token held at each call, not the one its first call had', async (t) => {
+    // One connection, kept: the second call is the same head on the same relay connection.
+    const pool = new Pool(url, { connections: 1 })
+    t.teardown(async () => { await pool.close() })
+    const version = async (): Promise<number> => {
+      const res = await pool.request({ path: '/v1.41/version', method: 'GET' })
+      await res.body.dump()
+      return res.statusCode
+    }
+    t.equal(await version(), 200)
+    // New signing keys: the token the first call carried is refused from now on.
+    await server.close()
+    await writeFile(identity.signingKeys, await createSigningKeySet())
+    server = await startServer({ engineSocket: engine.socketPath, identity, port: server.port })
+    await proxy.keeper.renew()
+    t.equal(await version(), 200)
+    const audit = server.logLines().filter((l) => l.msg === 'audit')
+    t.same(audit.map((l) => [l.path, l.status]), [['relay', 200]], 'relayed with the renewed token at once, never refused')
   })
 
   t.test('a revoked login becomes a Docker-style error telling the user to log in again', async (t) => {

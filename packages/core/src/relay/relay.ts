@@ -20,7 +20,12 @@ import { ANSWER_GRACE_MS } from '../forward/docker-server.js'
 import { dockerErrorBody } from '../forward/docker-error.js'
 import { BodyScanner, headEnd, headerTokens, headerValues, messageFraming, parseHead, responseFraming, type BodyFraming } from './framing.js'
 
-/** A request head the fast path could read, for the decide hook. */
+/**
+ * A request head the fast path could read, for the decide hook. A connection's next request whose
+ * head is byte for byte the previous one's (a CLI or SDK polling, a load) is given as the same
+ * object, not parsed again: a hook may keep what it decided for it, as long as nothing else the
+ * decision reads (the caller's token, a drain) has changed meanwhile.
+ */
 export interface RelayRequest {
   readonly method: string
   /** The request target as sent (origin-form: path and query). */
@@ -135,6 +140,8 @@ class RelayedConnection {
   /** Removes this connection's listeners from #upstream (for release). */
   #detachUpstream: (() => void) | undefined
   #exchange: Exchange | undefined
+  /** The last request read, with a copy of its head (the read it came in may be much larger). */
+  #last: { readonly head: Buffer, readonly request: RelayRequest } | undefined
   /** Request body bytes of an upload waiting to be written as one (#bodyToUpstream). */
   #gathered: Buffer[] = []
   #gatheredBytes = 0
@@ -238,11 +245,10 @@ class RelayedConnection {
       else if (this.#clientEnded) this.#destroy()
       return
     }
-    const head = parseHead(this.#pending.subarray(0, end))
-    const framing = head === undefined ? undefined : messageFraming(head.rawHeaders, true)
-    if (head === undefined || framing === undefined || !plainRequest(head.parts, head.rawHeaders)) { this.#handover(); return }
-    const request: RelayRequest = { method: head.parts[0], target: head.parts[1], rawHeaders: head.rawHeaders, framing }
     const original = this.#pending.subarray(0, end)
+    const last = this.#last
+    const request = last !== undefined && last.head.equals(original) ? last.request : this.#read(original)
+    if (request === undefined) { this.#handover(); return }
     this.#phase = 'deciding'
     const verdict = this.#hooks.decide(request)
     if (!(verdict instanceof Promise)) { this.#decided(request, original, verdict); return }
@@ -250,6 +256,16 @@ class RelayedConnection {
     // cache knows) costs no stop and restart of its reads.
     this.#hold('deciding')
     verdict.then((v) => { this.#decided(request, original, v) }, (err: unknown) => { this.#destroy(err as Error) })
+  }
+
+  /** Parses a new request head; undefined when the fast path cannot take it. */
+  #read (original: Buffer): RelayRequest | undefined {
+    const head = parseHead(original)
+    const framing = head === undefined ? undefined : messageFraming(head.rawHeaders, true)
+    if (head === undefined || framing === undefined || !plainRequest(head.parts, head.rawHeaders)) return undefined
+    const request: RelayRequest = { method: head.parts[0], target: head.parts[1], rawHeaders: head.rawHeaders, framing }
+    this.#last = { head: Buffer.from(original), request }
+    return request
   }
 
   /** Acts on the verdict of the request being decided: relays it (connecting first if need be) or hands over. */

@@ -139,6 +139,25 @@ t.test('content-length answers pass through byte for byte, several calls on one 
   t.equal(b.ended[0]?.bytesOut, Buffer.byteLength(ok('answer to /_ping', 'Api-Version: 1.41\r\n')))
 })
 
+t.test('a head repeated byte for byte on a connection is given as the same request, parsed once; any other head is read anew', async (t) => {
+  const b = await bed(t, (head, s) => { s.write(ok(`answer to ${pathOf(head)}`)) })
+  const post = (body: string): string => `POST /a HTTP/1.1\r\nHost: docker\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+  const calls = [get('/a'), get('/a'), get('/b'), get('/a'), get('/a', 'X: 1'), get('/a', 'X: 2'), post('one'), post('two'), get('/a', 'Connection: close')]
+  const r = await b.exchange(calls.join(''))
+  t.equal(r.bytes.toString(), ['/a', '/a', '/b', '/a', '/a', '/a', '/a', '/a', '/a'].map((p) => ok(`answer to ${p}`)).join(''))
+  t.equal(Buffer.concat(b.received[0] ?? []).toString(), calls.join(''), 'every call and body reaches the upstream as sent')
+  const d = b.decided
+  t.equal(d.length, calls.length)
+  t.equal(d[1], d[0], 'the same head again: the same request')
+  t.not(d[2], d[1], 'another target: read anew')
+  t.not(d[3], d[0], 'only the last head is kept')
+  t.equal(d[3]?.target, '/a')
+  t.not(d[5], d[4], 'one byte of a header value differs: read anew')
+  t.same(d[5]?.rawHeaders, ['Host', 'docker', 'X', '2'])
+  t.equal(d[7], d[6], 'the same head with another body of the same length: the same request')
+  t.same(d[7]?.framing, { kind: 'length', length: 3 })
+})
+
 t.test('chunked answers, HEAD, 204, 304 and 1xx are framed right, and the next call follows each', async (t) => {
   const answers: Record<string, string> = {
     '/chunked': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',

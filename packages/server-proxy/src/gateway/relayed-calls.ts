@@ -47,6 +47,33 @@ export interface RelayedCallsOptions {
   readonly careful?: () => boolean
 }
 
+/** What was decided for a relayed call, kept for the connection's next call with the same head. */
+interface Decided {
+  readonly request: RelayRequest
+  /** Who it was decided for: the same token may speak for a changed account by the next call. */
+  readonly account: Caller
+  /** How it is relayed; undefined: it takes the careful path. */
+  readonly plan: RelayPlan | undefined
+}
+
+/** A relayed call's verdict without what belongs to one call (its audit line). */
+interface RelayPlan {
+  readonly head: Buffer
+  readonly resendWhenLost: boolean
+  readonly audit: AuditFields
+}
+
+/** The audit line's fields that follow from the call's head and caller. */
+interface AuditFields {
+  readonly method: string
+  readonly account: string
+  readonly role: string
+  readonly route: string
+  readonly action: string | undefined
+  readonly decision: 'allow' | 'would-deny'
+  readonly rule: string
+}
+
 export class RelayedCalls {
   readonly #opts: RelayedCallsOptions
   readonly #log: Logger
@@ -59,61 +86,84 @@ export class RelayedCalls {
   /** Serves a new client connection; `careful` gives it to node:http and DockerGateway. */
   serve (socket: Duplex, careful: (socket: Duplex) => void): void {
     const source = (socket as Duplex & { remoteAddress?: string }).remoteAddress
+    // The connection's last decision: a client repeating a call is not routed and decided again.
+    let last: Decided | undefined
+    const remember = (decided: Decided): Decided => { last = decided; return decided }
     relayConnection(socket, {
-      decide: (request) => this.#decide(request, socket, source),
+      decide: (request) => this.#decide(request, socket, source, last, remember),
       connect: async () => await openSocket(() => net.connect(this.#opts.engineSocket)),
       handover: careful
     })
   }
 
   /** The verdict on one call: at once when the token is in the verified-token cache. */
-  #decide (request: RelayRequest, socket: Duplex, source: string | undefined): RelayVerdict | Promise<RelayVerdict> {
+  #decide (request: RelayRequest, socket: Duplex, source: string | undefined, last: Decided | undefined, remember: (d: Decided) => Decided): RelayVerdict | Promise<RelayVerdict> {
     const started = performance.now()
     if (request.target.startsWith(RESERVED_PREFIX) || this.#opts.careful?.() === true) return CAREFUL
     const authorization = headerValues(request.rawHeaders, 'authorization')
     if (authorization.length !== 1) return CAREFUL
     let account: Caller | Promise<Caller>
     try {
+      // Every call, repeated or not: the token may have expired, the account gone or changed.
       account = this.#opts.authenticate(authorization[0] as string)
     } catch {
       // The careful path refuses it, with its answer and audit line.
       return CAREFUL
     }
-    if (account instanceof Promise) return account.then((a) => this.#decideFor(a, request, socket, source, started), () => CAREFUL)
-    return this.#decideFor(account, request, socket, source, started)
+    const verdict = (caller: Caller): RelayVerdict => {
+      this.#opts.onAuthenticated?.(socket)
+      const decided = last?.request === request && sameCaller(last.account, caller) ? last : remember(this.#decideFor(caller, request))
+      return decided.plan === undefined ? CAREFUL : this.#relay(decided.plan, source, started)
+    }
+    if (account instanceof Promise) return account.then(verdict, () => CAREFUL)
+    return verdict(account)
   }
 
-  #decideFor (account: Caller, request: RelayRequest, socket: Duplex, source: string | undefined, started: number): RelayVerdict {
-    this.#opts.onAuthenticated?.(socket)
+  /** Routes and decides `request` for `account`: relayed, or left to the careful path. */
+  #decideFor (account: Caller, request: RelayRequest): Decided {
     const { policy } = this.#opts
+    const careful = { request, account, plan: undefined }
     const call = routeCall(request.method, request.target, firstValues(request.rawHeaders))
-    if (!relayable(call)) return CAREFUL
+    if (!relayable(call)) return careful
     const role = policy.role(account.role)
     const needs = policy.needs(role, call)
-    if (needs.body || needs.facts.length > 0) return CAREFUL
+    if (needs.body || needs.facts.length > 0) return careful
     const decision = policy.decide(role, account.role, call, { kind: 'none' }, {})
-    if (!decision.allow && decision.enforced) return CAREFUL
-    const audit = {
-      source,
-      method: request.method,
-      account: account.name,
-      role: account.role,
-      route: call.route,
-      action: call.action,
-      decision: decision.allow ? 'allow' : 'would-deny',
-      rule: decision.rule
+    if (!decision.allow && decision.enforced) return careful
+    return {
+      request,
+      account,
+      plan: {
+        head: buildHead([request.method, request.target, 'HTTP/1.1'], withoutHeaders(request.rawHeaders, DROP)),
+        // A read whose engine connection ends before any answer (the engine stopped, or closed a
+        // kept connection as the call went out) is sent again by the careful path; when the engine
+        // is gone it answers with SG_ERR_ENGINE_UNREACHABLE or _FAILED, and client-proxy tries
+        // another manager.
+        resendWhenLost: onlyReads(request.method),
+        audit: {
+          method: request.method,
+          account: account.name,
+          role: account.role,
+          route: call.route,
+          action: call.action,
+          decision: decision.allow ? 'allow' : 'would-deny',
+          rule: decision.rule
+        }
+      }
     }
+  }
+
+  /** The verdict relaying a decided call, with its audit line when it is over. */
+  #relay (plan: RelayPlan, source: string | undefined, started: number): RelayVerdict {
     return {
       kind: 'relay',
-      head: buildHead([request.method, request.target, 'HTTP/1.1'], withoutHeaders(request.rawHeaders, DROP)),
-      // A read whose engine connection ends before any answer (the engine stopped, or closed a kept
-      // connection as the call went out) is sent again by the careful path; when the engine is gone
-      // it answers with SG_ERR_ENGINE_UNREACHABLE or _FAILED, and client-proxy tries another manager.
-      resendWhenLost: onlyReads(request.method),
+      head: plan.head,
+      resendWhenLost: plan.resendWhenLost,
       ended: (end) => {
         const line = {
           reqId: randomUUID(),
-          ...audit,
+          source,
+          ...plan.audit,
           status: end.status,
           bytesIn: end.bytesIn,
           bytesOut: end.bytesOut,
@@ -126,6 +176,11 @@ export class RelayedCalls {
       }
     }
   }
+}
+
+/** The same account with the same role: what a decision read of the caller. */
+function sameCaller (a: Caller, b: Caller): boolean {
+  return a.name === b.name && a.role === b.role
 }
 
 /** A call the relay may carry: a route the engine knows and does not hijack. */
