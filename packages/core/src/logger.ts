@@ -63,10 +63,14 @@ export function auditLogger (logger: Logger): Logger {
 
 /**
  * Standard output, written when BATCH_BYTES have gathered or BATCH_MS after the first line
- * waiting, whichever comes first; pino writes what is left when the process exits.
+ * waiting, whichever comes first; pino writes what is left when the process exits. Lines wait as
+ * bytes: kept as one string, each line would cost counting the bytes of all the lines before it
+ * in the batch (issue 14: 3.6 against 2.0 µs per audit line, by hand).
  */
 function batchedStandardOutput (): FlushableDestination {
-  const out = pino.destination({ sync: false, minLength: BATCH_BYTES })
+  const out = pino.destination({ sync: false, minLength: BATCH_BYTES, contentMode: 'buffer' })
+  // sonic-boom's types declare string writes only; in buffer mode it takes (and needs) Buffers.
+  const writeBytes = out.write.bind(out) as unknown as (bytes: Buffer) => boolean
   let timer: NodeJS.Timeout | undefined
   const flush = (): void => {
     timer = undefined
@@ -75,7 +79,7 @@ function batchedStandardOutput (): FlushableDestination {
   }
   return {
     write (line: string): void {
-      out.write(line)
+      writeBytes(Buffer.from(line))
       timer ??= setTimeout(flush, BATCH_MS).unref()
     },
     flush: (cb) => { out.flush(cb) },
