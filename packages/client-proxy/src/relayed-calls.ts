@@ -55,11 +55,15 @@ class WatchedConnection {
   readonly over = (): void => { this.#call?.done(); this.#call = undefined }
 }
 
-/** The last call a CLI connection sent, kept for its next call with the same head. */
-interface Decided {
+/**
+ * A CLI connection's last relayed call, for its next call with the same head: its checks passed,
+ * and the head sent on with the token in it. (A call left to the careful path is not kept: the
+ * connection goes there with it for good.)
+ */
+interface Kept {
   readonly request: RelayRequest
-  /** The head sent on and the token in it; undefined: the call takes the careful path. */
-  readonly relayed: { readonly head: Buffer, readonly token: string } | undefined
+  readonly token: string
+  readonly head: Buffer
 }
 
 export class RelayedCalls {
@@ -79,12 +83,15 @@ export class RelayedCalls {
   serve (socket: Duplex, listener: Listener, careful: (socket: Duplex) => void): void {
     const watched = new WatchedConnection(this.#watch)
     socket.once('close', watched.over)
-    // The connection's last decision: a call repeated with the same token is not checked and
-    // written again (a head's checks read nothing else).
-    let last: Decided | undefined
-    const remember = (decided: Decided): Decided => { last = decided; return decided }
+    // A call repeated is not checked again (its checks read nothing but the head), nor its head
+    // written again while the token is the same.
+    let last: Kept | undefined
+    const headFor = (request: RelayRequest, token: string): Buffer => {
+      if (last?.request !== request || last.token !== token) last = { request, token, head: headWithToken(request, token) }
+      return last.head
+    }
     relayConnection(socket, {
-      decide: (request) => this.#decide(request, listener, watched, last, remember),
+      decide: (request) => this.#decide(request, listener, watched, last?.request === request, headFor),
       connect: async () => {
         // An idle connection a previous CLI connection left saves a TLS handshake (idle-connections.ts).
         const { socket: upstream, endpoint } = await this.#upstream.connect(true)
@@ -102,20 +109,9 @@ export class RelayedCalls {
   }
 
   /** The verdict on one call: at once when a valid token is held, which is nearly always. */
-  #decide (request: RelayRequest, listener: Listener, watched: WatchedConnection, last: Decided | undefined, remember: (d: Decided) => Decided): RelayVerdict | Promise<RelayVerdict> {
-    const repeated = last?.request === request ? last : undefined
-    if (repeated !== undefined ? repeated.relayed === undefined : !this.#relayable(request, listener)) {
-      remember({ request, relayed: undefined })
-      return CAREFUL
-    }
-    const verdict = (token: string): RelayVerdict => {
-      let head = repeated?.relayed?.token === token ? repeated.relayed.head : undefined
-      if (head === undefined) {
-        head = headWithToken(request, token)
-        remember({ request, relayed: { head, token } })
-      }
-      return relayVerdict(request, head, watched)
-    }
+  #decide (request: RelayRequest, listener: Listener, watched: WatchedConnection, relayedBefore: boolean, headFor: (request: RelayRequest, token: string) => Buffer): RelayVerdict | Promise<RelayVerdict> {
+    if (!relayedBefore && !this.#relayable(request, listener)) return CAREFUL
+    const verdict = (token: string): RelayVerdict => relayVerdict(request, headFor(request, token), watched)
     const held = this.#keeper.held
     if (held !== undefined) return verdict(held)
     return this.#keeper.token().then(verdict, () => CAREFUL)

@@ -47,13 +47,15 @@ export interface RelayedCallsOptions {
   readonly careful?: () => boolean
 }
 
-/** What was decided for a relayed call, kept for the connection's next call with the same head. */
-interface Decided {
+/**
+ * A connection's last relayed call and how it was decided, for its next call with the same head.
+ * (A call left to the careful path is not kept: the connection goes there with it for good.)
+ */
+interface Kept {
   readonly request: RelayRequest
   /** Who it was decided for: the same token may speak for a changed account by the next call. */
   readonly account: Caller
-  /** How it is relayed; undefined: it takes the careful path. */
-  readonly plan: RelayPlan | undefined
+  readonly plan: RelayPlan
 }
 
 /** A relayed call's verdict without what belongs to one call (its audit line). */
@@ -86,18 +88,23 @@ export class RelayedCalls {
   /** Serves a new client connection; `careful` gives it to node:http and DockerGateway. */
   serve (socket: Duplex, careful: (socket: Duplex) => void): void {
     const source = (socket as Duplex & { remoteAddress?: string }).remoteAddress
-    // The connection's last decision: a client repeating a call is not routed and decided again.
-    let last: Decided | undefined
-    const remember = (decided: Decided): Decided => { last = decided; return decided }
+    // A client repeating a call, as the same caller, is not routed and decided again.
+    let last: Kept | undefined
+    const planFor = (request: RelayRequest, caller: Caller): RelayPlan | undefined => {
+      if (last?.request === request && sameCaller(last.account, caller)) return last.plan
+      const plan = this.#plan(caller, request)
+      last = plan === undefined ? undefined : { request, account: caller, plan }
+      return plan
+    }
     relayConnection(socket, {
-      decide: (request) => this.#decide(request, socket, source, last, remember),
+      decide: (request) => this.#decide(request, socket, source, planFor),
       connect: async () => await openSocket(() => net.connect(this.#opts.engineSocket)),
       handover: careful
     })
   }
 
   /** The verdict on one call: at once when the token is in the verified-token cache. */
-  #decide (request: RelayRequest, socket: Duplex, source: string | undefined, last: Decided | undefined, remember: (d: Decided) => Decided): RelayVerdict | Promise<RelayVerdict> {
+  #decide (request: RelayRequest, socket: Duplex, source: string | undefined, planFor: (request: RelayRequest, caller: Caller) => RelayPlan | undefined): RelayVerdict | Promise<RelayVerdict> {
     const started = performance.now()
     if (request.target.startsWith(RESERVED_PREFIX) || this.#opts.careful?.() === true) return CAREFUL
     const authorization = headerValues(request.rawHeaders, 'authorization')
@@ -112,43 +119,38 @@ export class RelayedCalls {
     }
     const verdict = (caller: Caller): RelayVerdict => {
       this.#opts.onAuthenticated?.(socket)
-      const decided = last?.request === request && sameCaller(last.account, caller) ? last : remember(this.#decideFor(caller, request))
-      return decided.plan === undefined ? CAREFUL : this.#relay(decided.plan, source, started)
+      const plan = planFor(request, caller)
+      return plan === undefined ? CAREFUL : this.#relay(plan, source, started)
     }
     if (account instanceof Promise) return account.then(verdict, () => CAREFUL)
     return verdict(account)
   }
 
-  /** Routes and decides `request` for `account`: relayed, or left to the careful path. */
-  #decideFor (account: Caller, request: RelayRequest): Decided {
+  /** Routes and decides `request` for `account`: how it is relayed, or undefined for the careful path. */
+  #plan (account: Caller, request: RelayRequest): RelayPlan | undefined {
     const { policy } = this.#opts
-    const careful = { request, account, plan: undefined }
     const call = routeCall(request.method, request.target, firstValues(request.rawHeaders))
-    if (!relayable(call)) return careful
+    if (!relayable(call)) return undefined
     const role = policy.role(account.role)
     const needs = policy.needs(role, call)
-    if (needs.body || needs.facts.length > 0) return careful
+    if (needs.body || needs.facts.length > 0) return undefined
     const decision = policy.decide(role, account.role, call, { kind: 'none' }, {})
-    if (!decision.allow && decision.enforced) return careful
+    if (!decision.allow && decision.enforced) return undefined
     return {
-      request,
-      account,
-      plan: {
-        head: buildHead([request.method, request.target, 'HTTP/1.1'], withoutHeaders(request.rawHeaders, DROP)),
-        // A read whose engine connection ends before any answer (the engine stopped, or closed a
-        // kept connection as the call went out) is sent again by the careful path; when the engine
-        // is gone it answers with SG_ERR_ENGINE_UNREACHABLE or _FAILED, and client-proxy tries
-        // another manager.
-        resendWhenLost: onlyReads(request.method),
-        audit: {
-          method: request.method,
-          account: account.name,
-          role: account.role,
-          route: call.route,
-          action: call.action,
-          decision: decision.allow ? 'allow' : 'would-deny',
-          rule: decision.rule
-        }
+      head: buildHead([request.method, request.target, 'HTTP/1.1'], withoutHeaders(request.rawHeaders, DROP)),
+      // A read whose engine connection ends before any answer (the engine stopped, or closed a
+      // kept connection as the call went out) is sent again by the careful path; when the engine
+      // is gone it answers with SG_ERR_ENGINE_UNREACHABLE or _FAILED, and client-proxy tries
+      // another manager.
+      resendWhenLost: onlyReads(request.method),
+      audit: {
+        method: request.method,
+        account: account.name,
+        role: account.role,
+        route: call.route,
+        action: call.action,
+        decision: decision.allow ? 'allow' : 'would-deny',
+        rule: decision.rule
       }
     }
   }
